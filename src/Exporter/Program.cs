@@ -1,2 +1,3 @@
-var app = WebApplication.CreateBuilder(args).Build();
-app.Run();
+using RelayExporter.Hosting;
+
+return await ExporterCommand.RunAsync(args, Console.Out, Console.Error);

@@ -1,0 +1,80 @@
+namespace RelayExporter.Configuration;
+
+/// <summary>The whole configuration file. Keys are the snake_case names of these properties.</summary>
+public sealed class ExporterOptions
+{
+    public DefaultsOptions Defaults { get; set; } = new();
+    public List<TargetOptions> Targets { get; set; } = [];
+    public HealthOptions Health { get; set; } = new();
+    public CircuitOptions Circuit { get; set; } = new();
+    public ProbingOptions Probing { get; set; } = new();
+
+    /// <summary>Model → the models to try, in order, when no target can serve it.</summary>
+    public Dictionary<string, List<string>> Fallbacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Model → USD per million tokens, used to price each probe.</summary>
+    public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public BudgetOptions Budget { get; set; } = new();
+    public AdminOptions Admin { get; set; } = new();
+
+    public void Validate(ConfigProblems problems)
+    {
+        if (Targets.Count == 0) problems.Add("targets", "at least one target is required");
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < Targets.Count; i++)
+        {
+            Targets[i].Validate($"targets:{i}", problems);
+            ValidateEffectiveTimeouts(i, problems);
+            if (string.IsNullOrEmpty(Targets[i].Name)) continue;
+            if (seen.TryGetValue(Targets[i].Name, out var first))
+                problems.Add($"targets:{i}:name", $"duplicate target name \"{Targets[i].Name}\" (first used by targets[{first}])");
+            else seen[Targets[i].Name] = i;
+        }
+        Defaults.Validate("defaults", problems);
+        Health.Validate("health", problems);
+        Circuit.Validate("circuit", problems);
+        Probing.Validate("probing", problems);
+        foreach (var (model, chain) in Fallbacks)
+        {
+            if (chain.Count == 0) problems.Add($"fallbacks:{model}", "a fallback chain needs at least one model");
+            if (chain.Contains(model, StringComparer.OrdinalIgnoreCase)) problems.Add($"fallbacks:{model}", "a model cannot fall back to itself");
+        }
+        foreach (var (model, price) in Prices) price.Validate($"prices:{model}", problems);
+        Budget.Validate("budget", problems);
+        Admin.Validate("admin", problems);
+    }
+
+    /// <summary>A check's settings as they apply: the target's own, then <c>defaults</c>, then the built-in ones.</summary>
+    public CheckOptions EffectiveCheck(TargetOptions target, string check) =>
+        target.EffectiveChecks[check]
+            .Over(Defaults.Checks.GetValueOrDefault(check) ?? new CheckOptions())
+            .Over(CheckOptions.BuiltIn(check));
+
+    private void ValidateEffectiveTimeouts(int index, ConfigProblems problems)
+    {
+        foreach (var check in Targets[index].EffectiveChecks.Keys.Where(CheckNames.All.Contains))
+        {
+            var effective = EffectiveCheck(Targets[index], check);
+            if (effective.Interval < CheckOptions.MinimumInterval) continue; // reported on its own
+            if (effective.Timeout > effective.Interval)
+                problems.Add($"targets:{index}:checks:{check}:timeout",
+                    $"{PrometheusDuration.Format(effective.Timeout!.Value)} is longer than the interval {PrometheusDuration.Format(effective.Interval!.Value)}");
+        }
+    }
+}
+
+/// <summary>Check settings that apply to every target unless the target sets its own.</summary>
+public sealed class DefaultsOptions
+{
+    public Dictionary<string, CheckOptions> Checks { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public void Validate(string key, ConfigProblems problems)
+    {
+        foreach (var (name, check) in Checks)
+        {
+            if (!CheckNames.All.Contains(name)) problems.Add($"{key}:checks:{name}", CheckNames.UnknownReason(name));
+            else check.Validate($"{key}:checks:{name}", problems);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+namespace RelayExporter.Configuration;
+
+/// <summary>Price of a model in USD per million tokens.</summary>
+public sealed class ModelPrice
+{
+    public double Input { get; set; }
+    public double Output { get; set; }
+
+    public void Validate(string key, ConfigProblems problems)
+    {
+        if (Input < 0) problems.Add($"{key}:input", $"a price cannot be negative, got {Input}");
+        if (Output < 0) problems.Add($"{key}:output", $"a price cannot be negative, got {Output}");
+    }
+}

@@ -1,0 +1,21 @@
+namespace RelayExporter.Configuration;
+
+/// <summary>How the scheduler sends probes.</summary>
+public sealed class ProbingOptions
+{
+    /// <summary>Probes in flight at once, across all targets.</summary>
+    public int MaxConcurrency { get; set; } = 64;
+
+    /// <summary>After a failed probe, the same probe runs again this soon to confirm the failure.</summary>
+    public TimeSpan ConfirmationInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Largest response body read; a larger one is an invalid response.</summary>
+    public int MaxBodyBytes { get; set; } = 1024 * 1024;
+
+    public void Validate(string key, ConfigProblems problems)
+    {
+        if (MaxConcurrency < 1) problems.Add($"{key}:max_concurrency", $"must be at least 1, got {MaxConcurrency}");
+        if (ConfirmationInterval <= TimeSpan.Zero) problems.Add($"{key}:confirmation_interval", "must be greater than zero");
+        if (MaxBodyBytes < 1024) problems.Add($"{key}:max_body_bytes", $"must be at least 1024, got {MaxBodyBytes}");
+    }
+}

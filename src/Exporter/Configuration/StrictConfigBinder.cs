@@ -1,0 +1,141 @@
+using System.Collections;
+using System.Globalization;
+using System.Reflection;
+using System.Text.Json;
+using Microsoft.Extensions.Configuration;
+
+namespace RelayExporter.Configuration;
+
+/// <summary>
+/// Binds configuration onto option classes by their snake_case property names, reporting every unknown key
+/// and every value of the wrong type instead of stopping at the first (which ConfigurationBinder does).
+/// </summary>
+internal sealed class StrictConfigBinder(ConfigProblems problems)
+{
+    public T Bind<T>(IConfiguration configuration) where T : new()
+    {
+        var instance = new T();
+        BindProperties(instance, configuration.GetChildren(), "");
+        return instance;
+    }
+
+    private object? BindValue(Type type, IConfigurationSection section)
+    {
+        var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        if (IsScalar(underlying))
+        {
+            if (section.GetChildren().Any())
+            {
+                problems.Add(section.Path, $"expected a single value ({Describe(underlying)}), got a mapping or list");
+                return null;
+            }
+            return section.Value is null ? null : ParseScalar(underlying, section);
+        }
+        if (section.Value is not null)
+        {
+            problems.Add(section.Path, $"expected {Describe(underlying)}, got the value \"{section.Value}\"");
+            return null;
+        }
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(List<>))
+            return BindList(underlying, section);
+        if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
+            return BindDictionary(underlying, section);
+
+        var instance = Activator.CreateInstance(underlying)!;
+        BindProperties(instance, section.GetChildren(), section.Path);
+        return instance;
+    }
+
+    private void BindProperties(object instance, IEnumerable<IConfigurationSection> children, string path)
+    {
+        var properties = instance.GetType()
+            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+            .Where(p => p.CanWrite)
+            .ToDictionary(p => KeyName(p), StringComparer.OrdinalIgnoreCase);
+        foreach (var child in children)
+        {
+            if (!properties.TryGetValue(child.Key, out var property))
+            {
+                problems.Add(child.Path, $"unknown key; expected one of: {string.Join(", ", properties.Keys.Order())}");
+                continue;
+            }
+            var value = BindValue(property.PropertyType, child);
+            if (value is not null) property.SetValue(instance, value);
+        }
+    }
+
+    private object BindList(Type listType, IConfigurationSection section)
+    {
+        var elementType = listType.GetGenericArguments()[0];
+        var list = (IList)Activator.CreateInstance(listType)!;
+        foreach (var child in section.GetChildren())
+        {
+            if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
+            {
+                problems.Add(section.Path, "expected a list, got a mapping");
+                break;
+            }
+            var value = BindValue(elementType, child);
+            if (value is not null) list.Add(value);
+            else if (child.Value is null && !child.GetChildren().Any()) problems.Add(child.Path, "empty list entry");
+        }
+        return list;
+    }
+
+    private object BindDictionary(Type dictionaryType, IConfigurationSection section)
+    {
+        var valueType = dictionaryType.GetGenericArguments()[1];
+        var dictionary = (IDictionary)Activator.CreateInstance(dictionaryType, StringComparer.OrdinalIgnoreCase)!;
+        foreach (var child in section.GetChildren())
+        {
+            // "models:" with nothing after it means "this entry, with defaults".
+            var value = child.Value is null && !child.GetChildren().Any() && !IsScalar(valueType)
+                ? Activator.CreateInstance(valueType)
+                : BindValue(valueType, child);
+            if (value is not null) dictionary[child.Key] = value;
+        }
+        return dictionary;
+    }
+
+    private object? ParseScalar(Type type, IConfigurationSection section)
+    {
+        var text = section.Value!;
+        object? value = type switch
+        {
+            _ when type == typeof(string) => text,
+            _ when type == typeof(int) => int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var i) ? i : null,
+            _ when type == typeof(double) => double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : null,
+            _ when type == typeof(bool) => bool.TryParse(text, out var b) ? b : null,
+            _ when type == typeof(TimeSpan) => PrometheusDuration.TryParse(text, out var t) ? t : null,
+            _ when type.IsEnum => ParseEnum(type, text),
+            _ => null,
+        };
+        if (value is null) problems.Add(section.Path, $"\"{text}\" is not {Describe(type)}");
+        return value;
+    }
+
+    private static object? ParseEnum(Type type, string text) =>
+        Enum.GetNames(type).FirstOrDefault(n => SnakeCase(n).Equals(text, StringComparison.OrdinalIgnoreCase)) is { } name
+            ? Enum.Parse(type, name)
+            : null;
+
+    private static bool IsScalar(Type type) =>
+        type == typeof(string) || type == typeof(int) || type == typeof(double) || type == typeof(bool)
+        || type == typeof(TimeSpan) || type.IsEnum;
+
+    private static string Describe(Type type) => type switch
+    {
+        _ when type == typeof(string) => "a string",
+        _ when type == typeof(int) => "a whole number",
+        _ when type == typeof(double) => "a number",
+        _ when type == typeof(bool) => "true or false",
+        _ when type == typeof(TimeSpan) => "a duration such as 500ms, 30s, 5m or 1h30m",
+        _ when type.IsEnum => "one of: " + string.Join(", ", Enum.GetNames(type).Select(SnakeCase)),
+        _ when type.IsGenericType && type.GetGenericTypeDefinition() == typeof(List<>) => "a list",
+        _ => "a mapping",
+    };
+
+    internal static string KeyName(PropertyInfo property) => SnakeCase(property.Name);
+
+    internal static string SnakeCase(string name) => JsonNamingPolicy.SnakeCaseLower.ConvertName(name);
+}

@@ -1,0 +1,90 @@
+namespace RelayExporter.Hosting;
+
+public enum LogFormat { Console, Json }
+
+/// <summary>The exporter's flags, named like Prometheus's own (<c>--config.file</c>, <c>--web.listen-address</c>).</summary>
+public sealed record CommandLine
+{
+    public const string ConfigFileVariable = "RELAY_EXPORTER_CONFIG_FILE";
+    public const string DefaultListenAddress = ":9477";
+
+    public string? ConfigFile { get; init; }
+    public string? ConfigCheck { get; init; }
+    public string ListenAddress { get; init; } = DefaultListenAddress;
+    public LogFormat LogFormat { get; init; } = LogFormat.Console;
+    public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    public bool ShowHelp { get; init; }
+    public bool ShowVersion { get; init; }
+
+    public const string Usage = """
+        Usage: relay-exporter [flags]
+
+          --config.file PATH          configuration file (or env RELAY_EXPORTER_CONFIG_FILE)
+          --config.check PATH         validate a configuration file, print "ok" or every problem, and exit
+          --web.listen-address ADDR   address to serve /metrics and the API on (default :9477)
+          --log.format console|json   log line format (default console)
+          --log.level LEVEL           debug, info, warn or error (default info)
+          --version                   print the version and exit
+          --help                      print this help and exit
+        """;
+
+    /// <summary>Parses flags as <c>--name value</c> or <c>--name=value</c>; every problem is listed.</summary>
+    public static (CommandLine? Result, IReadOnlyList<string> Errors) Parse(IReadOnlyList<string> args, Func<string, string?> environment)
+    {
+        var errors = new List<string>();
+        var result = new CommandLine { ConfigFile = environment(ConfigFileVariable) is { Length: > 0 } fromEnv ? fromEnv : null };
+        for (var i = 0; i < args.Count; i++)
+        {
+            var (name, inlineValue) = args[i].Split('=', 2) is [var n, var v] ? (n, v) : (args[i], null);
+            string? Value()
+            {
+                if (inlineValue is not null) return inlineValue;
+                if (i + 1 < args.Count && !args[i + 1].StartsWith("--", StringComparison.Ordinal)) return args[++i];
+                errors.Add($"{name} needs a value");
+                return null;
+            }
+            switch (name)
+            {
+                case "--config.file": result = result with { ConfigFile = Value() }; break;
+                case "--config.check": result = result with { ConfigCheck = Value() }; break;
+                case "--web.listen-address":
+                    var address = Value();
+                    if (address is not null && ListenUrl(address) is null) errors.Add($"--web.listen-address \"{address}\" is not HOST:PORT or :PORT");
+                    else if (address is not null) result = result with { ListenAddress = address };
+                    break;
+                case "--log.format":
+                    var format = Value();
+                    if (format is "console" or "json") result = result with { LogFormat = format == "json" ? LogFormat.Json : LogFormat.Console };
+                    else if (format is not null) errors.Add($"--log.format \"{format}\" must be console or json");
+                    break;
+                case "--log.level":
+                    var level = Value();
+                    if (ParseLevel(level) is { } parsed) result = result with { LogLevel = parsed };
+                    else if (level is not null) errors.Add($"--log.level \"{level}\" must be debug, info, warn or error");
+                    break;
+                case "--help" or "-h": result = result with { ShowHelp = true }; break;
+                case "--version": result = result with { ShowVersion = true }; break;
+                default: errors.Add($"unknown flag {name}"); break;
+            }
+        }
+        return errors.Count > 0 ? (null, errors) : (result, errors);
+    }
+
+    /// <summary><c>:9477</c> listens on every interface; <c>127.0.0.1:0</c> on loopback, on a port chosen by the system.</summary>
+    public static string? ListenUrl(string address)
+    {
+        var colon = address.LastIndexOf(':');
+        if (colon < 0 || !ushort.TryParse(address[(colon + 1)..], out var port)) return null;
+        var host = address[..colon];
+        return host.Length == 0 || host is "0.0.0.0" or "[::]" ? $"http://*:{port}" : $"http://{host}:{port}";
+    }
+
+    private static LogLevel? ParseLevel(string? level) => level switch
+    {
+        "debug" => LogLevel.Debug,
+        "info" => LogLevel.Information,
+        "warn" => LogLevel.Warning,
+        "error" => LogLevel.Error,
+        _ => null,
+    };
+}

@@ -1,0 +1,44 @@
+using Microsoft.Extensions.Logging.Console;
+using RelayExporter.Configuration;
+using RelayExporter.Operations;
+using RelayExporter.Probing;
+using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
+
+namespace RelayExporter.Hosting;
+
+/// <summary>Wires the exporter together. Tests build it the same way, on 127.0.0.1 port 0.</summary>
+public static class ExporterApp
+{
+    public static WebApplication Build(CommandLine commandLine, string configPath, ExporterOptions options,
+        Action<WebApplicationBuilder>? customise = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.WebHost.UseUrls(CommandLine.ListenUrl(commandLine.ListenAddress)!);
+        ConfigureLogging(builder.Logging, commandLine);
+
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddExporterTelemetry(builder.Configuration);
+        builder.Services.AddProbing();
+        customise?.Invoke(builder);
+
+        var app = builder.Build();
+        app.MapPrometheusScrapeEndpoint("/metrics");
+        app.MapOperationsEndpoints();
+        return app;
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging, CommandLine commandLine)
+    {
+        logging.ClearProviders();
+        logging.SetMinimumLevel(commandLine.LogLevel);
+        // Framework chatter (request logs, HttpClient request lines) is not what an operator needs at info.
+        logging.AddFilter("Microsoft", LogLevel.Warning);
+        logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        if (commandLine.LogFormat == LogFormat.Json)
+            logging.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; });
+        else
+            logging.AddSimpleConsole(o => { o.SingleLine = true; o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; o.ColorBehavior = LoggerColorBehavior.Disabled; });
+    }
+}

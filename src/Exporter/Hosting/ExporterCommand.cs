@@ -1,0 +1,71 @@
+using RelayExporter.Configuration;
+using RelayExporter.Telemetry;
+
+namespace RelayExporter.Hosting;
+
+/// <summary>What the relay-exporter executable does with its flags: help, version, config check, or serve.</summary>
+public static class ExporterCommand
+{
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
+    {
+        var (commandLine, errors) = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
+        if (commandLine is null)
+        {
+            foreach (var error in errors) stderr.WriteLine($"relay-exporter: {error}");
+            stderr.WriteLine(CommandLine.Usage);
+            return 2;
+        }
+        if (commandLine.ShowHelp) { stdout.WriteLine(CommandLine.Usage); return 0; }
+        if (commandLine.ShowVersion)
+        {
+            var build = BuildInfo.Current;
+            stdout.WriteLine($"relay-exporter {build.Version} (revision {build.Revision}, {build.Runtime})");
+            return 0;
+        }
+        if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
+        if (commandLine.ConfigFile is not { } configPath)
+        {
+            stderr.WriteLine($"relay-exporter: no configuration: pass --config.file PATH or set {CommandLine.ConfigFileVariable}");
+            return 2;
+        }
+
+        ExporterOptions options;
+        try
+        {
+            options = ConfigLoader.Load(configPath);
+        }
+        catch (ConfigException e)
+        {
+            stderr.WriteLine($"relay-exporter: configuration {configPath} is invalid:");
+            foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
+            return 1;
+        }
+
+        try
+        {
+            await using var app = ExporterApp.Build(commandLine, configPath, options);
+            await app.RunAsync();
+            return 0;
+        }
+        catch (InvalidOperationException e) when (e.Message.StartsWith("OTEL_", StringComparison.Ordinal))
+        {
+            stderr.WriteLine($"relay-exporter: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static int CheckConfig(string path, TextWriter stdout, TextWriter stderr)
+    {
+        try
+        {
+            ConfigLoader.Load(path);
+            stdout.WriteLine("ok");
+            return 0;
+        }
+        catch (ConfigException e)
+        {
+            foreach (var problem in e.Problems) stderr.WriteLine(problem);
+            return 1;
+        }
+    }
+}

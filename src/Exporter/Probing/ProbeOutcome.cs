@@ -1,0 +1,33 @@
+namespace RelayExporter.Probing;
+
+/// <summary>How a probe ended (SPEC §4). Every probe ends in exactly one.</summary>
+public enum ProbeOutcome
+{
+    Success,
+    Timeout,
+    DnsError,
+    ConnectError,
+    TlsError,
+    AuthError,
+    RateLimited,
+    Overloaded,
+    ServerError,
+    ClientError,
+    InvalidResponse,
+    ContentMismatch,
+    StreamError,
+    ModelMissing,
+    CircuitOpen,
+}
+
+public static class ProbeOutcomeLabels
+{
+    private static readonly string[] Labels = Enum.GetNames<ProbeOutcome>()
+        .Select(System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName)
+        .ToArray();
+
+    /// <summary>The outcome as it appears in the <c>outcome</c> label, e.g. <c>rate_limited</c>.</summary>
+    public static string Label(this ProbeOutcome outcome) => Labels[(int)outcome];
+
+    public static IReadOnlyList<string> All => Labels;
+}

@@ -1,0 +1,13 @@
+using RelayExporter.Configuration;
+
+namespace RelayExporter.Protocols;
+
+/// <summary>Request construction shared by the protocols.</summary>
+internal static class ProtocolRequests
+{
+    public static HttpRequestMessage Get(TargetOptions target, string relativePath) =>
+        new(HttpMethod.Get, new Uri(target.BaseUri, relativePath.TrimStart('/')));
+
+    /// <summary>The target's secret, read when the request is built so that rotated credential files are picked up.</summary>
+    public static string? Credential(TargetOptions target) => target.Credential?.Resolve()?.Reveal();
+}

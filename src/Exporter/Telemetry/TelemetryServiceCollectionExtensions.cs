@@ -1,0 +1,58 @@
+using OpenTelemetry;
+using OpenTelemetry.Exporter;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using RelayExporter.Telemetry.Prometheus;
+
+namespace RelayExporter.Telemetry;
+
+public static class TelemetryServiceCollectionExtensions
+{
+    /// <summary>Series per instrument before OpenTelemetry folds the rest into an overflow series; sized for large fleets.</summary>
+    private const int CardinalityLimit = 100_000;
+
+    /// <summary>
+    /// Hosts the OpenTelemetry SDK without OpenTelemetry.Extensions.Hosting: one <see cref="OpenTelemetrySdk"/> singleton,
+    /// built at start-up, disposed at shutdown, read by our Prometheus endpoint and, when configured, pushed over OTLP.
+    /// </summary>
+    public static IServiceCollection AddExporterTelemetry(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<ExporterMetrics>();
+        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(configuration)));
+        services.AddHostedService<TelemetryStartup>();
+        return services;
+    }
+
+    private static OpenTelemetrySdk CreateSdk(IServiceProvider provider, OtlpSettings? otlp)
+    {
+        var build = provider.GetRequiredService<BuildInfo>();
+        var prometheus = provider.GetRequiredService<PrometheusScrapeExporter>();
+        return OpenTelemetrySdk.Create(sdk => sdk
+            .ConfigureResource(resource => resource.Clear()
+                .AddService("relay-exporter", serviceVersion: build.Version)
+                .AddTelemetrySdk()
+                .AddEnvironmentVariableDetector())
+            .WithMetrics(metrics =>
+            {
+                metrics.AddMeter(ExporterMetrics.MeterName)
+                    .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimit })
+                    .AddReader(new BaseExportingMetricReader(prometheus));
+                if (otlp is not null) metrics.AddOtlpExporter(otlp.Apply);
+            }));
+    }
+
+    /// <summary>Builds the SDK when the host starts (so no scrape pays for it) and disposes it with the container.</summary>
+    private sealed class TelemetryStartup(OpenTelemetrySdk sdk, ExporterMetrics metrics) : IHostedService
+    {
+        public Task StartAsync(CancellationToken cancellationToken)
+        {
+            GC.KeepAlive(sdk);
+            GC.KeepAlive(metrics);
+            return Task.CompletedTask;
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

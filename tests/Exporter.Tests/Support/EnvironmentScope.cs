@@ -1,0 +1,24 @@
+namespace RelayExporter.Tests.Support;
+
+/// <summary>
+/// Sets environment variables for the length of a test and restores them after. Tests using it are in the
+/// "environment" collection so that they never run at the same time as each other.
+/// </summary>
+public sealed class EnvironmentScope : IDisposable
+{
+    private readonly Dictionary<string, string?> _previous = [];
+
+    public EnvironmentScope(IEnumerable<KeyValuePair<string, string>> variables)
+    {
+        foreach (var (name, value) in variables)
+        {
+            _previous[name] = Environment.GetEnvironmentVariable(name);
+            Environment.SetEnvironmentVariable(name, value);
+        }
+    }
+
+    public void Dispose()
+    {
+        foreach (var (name, value) in _previous) Environment.SetEnvironmentVariable(name, value);
+    }
+}
