@@ -19,7 +19,7 @@ public static class ExporterApp
 
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>()));
-        builder.Services.AddExporterTelemetry(builder.Configuration);
+        builder.Services.AddExporterTelemetry();
         builder.Services.AddProbing();
         customise?.Invoke(builder);
 

@@ -15,12 +15,12 @@ public static class TelemetryServiceCollectionExtensions
     /// Hosts the OpenTelemetry SDK without OpenTelemetry.Extensions.Hosting: one <see cref="OpenTelemetrySdk"/> singleton,
     /// built at start-up, disposed at shutdown, read by our Prometheus endpoint and, when configured, pushed over OTLP.
     /// </summary>
-    public static IServiceCollection AddExporterTelemetry(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddExporterTelemetry(this IServiceCollection services)
     {
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-        services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(configuration)));
+        services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(provider.GetRequiredService<IConfiguration>())));
         services.AddHostedService<TelemetryStartup>();
         return services;
     }
