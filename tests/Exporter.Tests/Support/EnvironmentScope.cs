@@ -1,8 +1,8 @@
 namespace RelayExporter.Tests.Support;
 
 /// <summary>
-/// Sets environment variables for the length of a test and restores them after. Tests using it are in the
-/// "environment" collection so that they never run at the same time as each other.
+/// Sets environment variables for the length of a test and restores them after. The process environment is shared
+/// by tests running in parallel, so each test uses variable names of its own.
 /// </summary>
 public sealed class EnvironmentScope : IDisposable
 {
