@@ -48,7 +48,8 @@ internal static class PrometheusNaming
             name = CollapseUnderscores(name + "_" + suffix);
         }
 
-        return new PrometheusFamilyName(name, suffix);
+        // OpenMetrics requires a family's unit to be a "_"-separated suffix of its name ("seconds" alone is not).
+        return new PrometheusFamilyName(name, name.EndsWith("_" + suffix, StringComparison.Ordinal) ? suffix : string.Empty);
     }
 
     /// <summary>Invalid characters (outside <c>[a-zA-Z0-9_:]</c>) become <c>_</c>, runs of <c>_</c> collapse, a leading digit gets a <c>_</c> prefix.</summary>

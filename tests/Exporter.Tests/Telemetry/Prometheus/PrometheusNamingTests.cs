@@ -18,6 +18,7 @@ public sealed class PrometheusNamingTests
     [InlineData("relay.requests_total", "{request}", "Counter", "relay_requests", "")]
     [InlineData("relay.speed", "m/s", "Gauge", "relay_speed_meters_per_second", "meters_per_second")]
     [InlineData("relay.rate", "{packet}/s", "Gauge", "relay_rate_per_second", "per_second")]
+    [InlineData("seconds", "s", "Gauge", "seconds", "")] // a UNIT must be a suffix after "_"
     [InlineData("relay.memory", "MiBy", "Gauge", "relay_memory_mebibytes", "mebibytes")]
     public void Family_names_carry_unit_suffixes_once(string name, string? unit, string kind, string expectedName, string expectedUnit)
     {

@@ -26,8 +26,10 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
     private readonly WebApplication app;
     private readonly OpenTelemetrySdk? sdk;
 
-    private ScrapeTestApp(WebApplication app, OpenTelemetrySdk? sdk, PrometheusScrapeExporter exporter, Meter meter, TestLoggerProvider logs)
+    private ScrapeTestApp(
+        WebApplication app, OpenTelemetrySdk? sdk, PrometheusScrapeExporter exporter, Meter meter, TestLoggerProvider logs, ConcurrentQueue<string> contentTypes)
     {
+        ScrapeContentTypes = contentTypes;
         this.app = app;
         this.sdk = sdk;
         Exporter = exporter;
@@ -55,7 +57,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
     public TestLoggerProvider Logs { get; }
 
     /// <summary>Content-Type of each response from the scrape path, in order.</summary>
-    public ConcurrentQueue<string> ScrapeContentTypes { get; } = new();
+    public ConcurrentQueue<string> ScrapeContentTypes { get; }
 
     /// <summary>
     /// Starts the app. <paramref name="attach"/> false leaves the exporter without a MeterProvider (collection fails).
@@ -78,14 +80,14 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
         builder.Services.AddSingleton(exporter);
         var app = builder.Build();
 
-        ScrapeTestApp? created = null;
+        var contentTypes = new ConcurrentQueue<string>();
         app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
             {
                 if (context.Request.Path == "/metrics")
                 {
-                    created?.ScrapeContentTypes.Enqueue(context.Response.ContentType ?? "(none)");
+                    contentTypes.Enqueue(context.Response.ContentType ?? "(none)");
                 }
 
                 return Task.CompletedTask;
@@ -106,8 +108,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
             throw;
         }
 
-        created = new ScrapeTestApp(app, sdk, exporter, meter, logs);
-        return created;
+        return new ScrapeTestApp(app, sdk, exporter, meter, logs, contentTypes);
     }
 
     /// <summary>GET /metrics with the given Accept (none when null).</summary>
