@@ -41,6 +41,9 @@ public sealed class PrometheusServer : IAsyncDisposable
     /// <summary>Where the server's HTTP API listens.</summary>
     public Uri BaseAddress { get; }
 
+    /// <summary>The OS process id of the server.</summary>
+    public int ProcessId => process.Id;
+
     /// <summary>The generated prometheus.yml.</summary>
     public string ConfigPath => Path.Combine(directory.FullName, "prometheus.yml");
 
