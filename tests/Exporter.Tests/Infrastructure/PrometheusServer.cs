@@ -250,6 +250,3 @@ public sealed class PrometheusServer : IAsyncDisposable
         return yaml.ToString();
     }
 }
-
-/// <summary>An external process the test depended on exited early.</summary>
-public sealed class ProcessExitedException(string message) : Exception(message);
