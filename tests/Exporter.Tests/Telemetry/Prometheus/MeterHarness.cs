@@ -1,0 +1,63 @@
+using System.Diagnostics.Metrics;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
+using RelayExporter.Telemetry.Prometheus;
+
+namespace RelayExporter.Tests.Telemetry.Prometheus;
+
+/// <summary>A real OpenTelemetry SDK pipeline (meter → BaseExportingMetricReader → exporter) without HTTP.</summary>
+internal sealed class MeterHarness : IDisposable
+{
+    private readonly List<Meter> meters = [];
+    private readonly OpenTelemetrySdk sdk;
+
+    public MeterHarness(
+        PrometheusScrapeOptions? options = null,
+        TimeProvider? time = null,
+        Action<ResourceBuilder>? resource = null,
+        Action<MeterProviderBuilder>? configure = null,
+        int meterCount = 1)
+    {
+        var prefix = "Relay.Tests." + Guid.NewGuid().ToString("N");
+        for (var i = 0; i < meterCount; i++)
+        {
+            meters.Add(new Meter(meterCount == 1 ? prefix : $"{prefix}.{i}", "1.0.0"));
+        }
+
+        Exporter = new PrometheusScrapeExporter(options ?? new PrometheusScrapeOptions(), time ?? TimeProvider.System);
+        sdk = OpenTelemetrySdk.Create(b => b
+            .ConfigureResource(r => (resource ?? (rb => rb.Clear()))(r))
+            .WithMetrics(m =>
+            {
+                foreach (var meter in meters)
+                {
+                    m.AddMeter(meter.Name);
+                }
+
+                configure?.Invoke(m);
+                m.AddReader(new BaseExportingMetricReader(Exporter));
+            }));
+    }
+
+    public Meter Meter => meters[0];
+
+    public IReadOnlyList<Meter> Meters => meters;
+
+    public PrometheusScrapeExporter Exporter { get; }
+
+    public Task<ScrapeSnapshot> SnapshotAsync() => Exporter.ScrapeAsync(CancellationToken.None);
+
+    public async Task<string> RenderAsync(PrometheusFormat format, bool includeScopeLabels = false) =>
+        PrometheusSerializer.Serialize(await SnapshotAsync(), format, includeScopeLabels);
+
+    public void Dispose()
+    {
+        sdk.Dispose();
+        Exporter.Dispose();
+        foreach (var meter in meters)
+        {
+            meter.Dispose();
+        }
+    }
+}
