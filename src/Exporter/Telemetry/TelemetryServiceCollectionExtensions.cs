@@ -19,7 +19,7 @@ public static class TelemetryServiceCollectionExtensions
     {
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions { IncludeScopeLabels = false }));
         services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(provider.GetRequiredService<IConfiguration>())));
         services.AddHostedService<TelemetryStartup>();
         return services;

@@ -1,5 +1,5 @@
 using RelayExporter.Configuration;
-using RelayExporter.Tests.Support;
+using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Configuration;
 

@@ -1,5 +1,5 @@
 using System.Net;
-using RelayExporter.Tests.Support;
+using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Hosting;
 

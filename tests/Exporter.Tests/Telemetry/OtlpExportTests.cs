@@ -1,4 +1,4 @@
-using RelayExporter.Tests.Support;
+using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Telemetry;
 
@@ -16,7 +16,7 @@ public class OtlpExportTests
             ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
         });
 
-        var probes = await Eventually.ReturnsAsync(
+        var probes = await Eventually.GetAsync(
             () => Task.FromResult(receiver.Points.LastOrDefault(p => p.Metric == "relay_probes" && p.Attributes.GetValueOrDefault("target") == "offline")),
             TimeSpan.FromSeconds(20), $"an OTLP export carrying relay_probes for the target (requests {receiver.Requests}, metrics {string.Join(",", receiver.Points.Select(p => p.Metric).Distinct())})");
 

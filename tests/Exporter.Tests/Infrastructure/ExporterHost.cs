@@ -9,7 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server.Features;
 using RelayExporter.Configuration;
 using RelayExporter.Hosting;
 
-namespace RelayExporter.Tests.Support;
+namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
 /// The real exporter, built the way the executable builds it, listening on 127.0.0.1 on a port the system picks.

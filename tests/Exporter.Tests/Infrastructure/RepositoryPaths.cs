@@ -1,4 +1,4 @@
-namespace RelayExporter.Tests.Support;
+namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>Files of the repository, found by walking up from the test binaries to Exporter.sln.</summary>
 public static class RepositoryPaths

@@ -9,7 +9,7 @@ using Google.Protobuf;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 
-namespace RelayExporter.Tests.Support;
+namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>An OTLP/HTTP metrics receiver: accepts POST /v1/metrics and decodes the protobuf request body.</summary>
 public sealed class OtlpMetricsReceiver : IAsyncDisposable

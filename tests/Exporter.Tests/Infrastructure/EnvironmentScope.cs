@@ -1,4 +1,4 @@
-namespace RelayExporter.Tests.Support;
+namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
 /// Sets environment variables for the length of a test and restores them after. The process environment is shared

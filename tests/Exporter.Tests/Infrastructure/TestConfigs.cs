@@ -1,7 +1,4 @@
-using System.Net;
-using System.Net.Sockets;
-
-namespace RelayExporter.Tests.Support;
+namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>Small exporter configurations that tests start from.</summary>
 public static class TestConfigs
@@ -11,16 +8,8 @@ public static class TestConfigs
         targets:
           - name: {name}
             protocol: openai
-            base_url: http://127.0.0.1:{ClosedPort()}
+            base_url: http://127.0.0.1:{FreePort.Get()}
             checks:
               models: {"{"} interval: 1s, timeout: 1s {"}"}
         """;
-
-    /// <summary>A port that was free a moment ago and that nothing listens on now.</summary>
-    public static int ClosedPort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }
