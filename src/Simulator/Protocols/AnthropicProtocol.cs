@@ -12,13 +12,15 @@ internal sealed class AnthropicProtocol : IProtocol
 
     public bool IsStream(SimRequest request) => request.BodyFlag("stream");
 
-    public bool HasCredentials(SimRequest request) => request.Header("x-api-key") is not null;
+    public bool HasCredentials(SimRequest request) =>
+        request.Header("x-api-key") is not null || request.Header("Authorization") is not null;
 
     public SseFrame StreamErrorFrame { get; } = SseFrame.Data(ErrorBody(ErrorKind.Overloaded, null), "error");
 
     public SimResponse Handle(SimRequest request, TargetContext target)
     {
-        if (string.IsNullOrEmpty(request.Header("x-api-key")))
+        // Recent Anthropic SDKs send the API key as a bearer token instead of x-api-key; both are accepted.
+        if (string.IsNullOrEmpty(request.Header("x-api-key")) && !OpenAiProtocol.HasBearerToken(request))
             return Error(ErrorKind.Unauthorized, "x-api-key header is required");
         if (string.IsNullOrEmpty(request.Header("anthropic-version")))
             return Error(ErrorKind.BadRequest, "anthropic-version: header is required");

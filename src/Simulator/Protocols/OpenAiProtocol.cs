@@ -19,8 +19,7 @@ internal sealed class OpenAiProtocol : IProtocol
 
     public SimResponse Handle(SimRequest request, TargetContext target)
     {
-        var auth = request.Header("Authorization");
-        if (auth is null || !auth.StartsWith("Bearer ", StringComparison.Ordinal) || auth.Length == "Bearer ".Length)
+        if (!HasBearerToken(request))
             return Error(ErrorKind.Unauthorized,
                 "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
         return (request.Method, request.Path) switch
@@ -30,6 +29,10 @@ internal sealed class OpenAiProtocol : IProtocol
             _ => Error(ErrorKind.NotFound, $"Invalid URL ({request.Method} {request.Path})"),
         };
     }
+
+    public static bool HasBearerToken(SimRequest request) =>
+        request.Header("Authorization") is { } auth && auth.StartsWith("Bearer ", StringComparison.Ordinal)
+        && !string.IsNullOrWhiteSpace(auth["Bearer ".Length..]);
 
     public BodyResponse Error(ErrorKind kind, string? message = null) =>
         BodyResponse.Json(IProtocol.StatusOf(kind), new JsonObject { ["error"] = ErrorObject(kind, message) });
