@@ -37,14 +37,22 @@ internal static class ResponseWriter
         }
         await context.Response.Body.WriteAsync(response.Body.AsMemory(0, response.Body.Length / 2), ct);
         await context.Response.Body.FlushAsync(ct);
-        if (fault is StreamHangFault) await HangAsync(ct);
-        context.Abort();
+        if (fault is StreamHangFault)
+        {
+            await HangAsync(ct);
+            context.Abort();
+        }
+        // A cut returns early: Kestrel then closes the connection short of Content-Length (see WriteStreamAsync).
     }
 
     private static async Task WriteStreamAsync(HttpContext context, StreamResponse response, Fault? fault, CancellationToken ct)
     {
         context.Response.ContentType = "text/event-stream; charset=utf-8";
         context.Response.Headers.CacheControl = "no-cache";
+        // An abort may drop frames Kestrel has not yet handed to the socket, so a cut instead announces the whole
+        // stream's length and stops writing: Kestrel then closes the connection (FIN) after the frames already sent.
+        if (fault is StreamCutFault)
+            context.Response.ContentLength = response.Frames.Sum(f => Encoding.UTF8.GetByteCount(f.Text));
         await context.Response.StartAsync(ct);
         await context.Response.Body.FlushAsync(ct);
 
@@ -71,10 +79,11 @@ internal static class ResponseWriter
                         return;
                     case StreamHangFault:
                         await HangAsync(ct);
-                        break;
+                        context.Abort();
+                        return;
+                    default:
+                        return;
                 }
-                context.Abort();
-                return;
             }
             if (tokenDelay > 0 && i > 0) await Task.Delay(tokenDelay, ct);
             await WriteFrameAsync(context, frame, ct);
