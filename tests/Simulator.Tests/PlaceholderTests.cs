@@ -1,2 +1,0 @@
-namespace RelayExporter.Simulator.Tests;
-public class PlaceholderTests { [Fact] public void Builds() => Assert.True(true); }
