@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
@@ -20,13 +21,17 @@ public sealed class ExporterHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ExporterHost(WebApplication app, string configPath)
+    private ExporterHost(WebApplication app, string configPath, ConcurrentQueue<string> scrapeContentTypes)
     {
         _app = app;
         ConfigPath = configPath;
+        ScrapeContentTypes = scrapeContentTypes;
     }
 
     public string ConfigPath { get; }
+
+    /// <summary>The Content-Type of every /metrics response served, in order.</summary>
+    public ConcurrentQueue<string> ScrapeContentTypes { get; }
     public Uri BaseUrl { get; private set; } = null!;
     public IServiceProvider Services => _app.Services;
 
@@ -36,9 +41,13 @@ public sealed class ExporterHost : IAsyncDisposable
         await File.WriteAllTextAsync(configPath, yaml);
         var options = ConfigLoader.Load(configPath);
         var commandLine = new CommandLine { ConfigFile = configPath, ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning };
-        var app = ExporterApp.Build(commandLine, configPath, options,
-            builder => builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>()));
-        var host = new ExporterHost(app, configPath);
+        var contentTypes = new ConcurrentQueue<string>();
+        var app = ExporterApp.Build(commandLine, configPath, options, builder =>
+        {
+            builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
+            builder.Services.AddSingleton<IStartupFilter>(new ScrapeRecorder(contentTypes));
+        });
+        var host = new ExporterHost(app, configPath, contentTypes);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();
         host.BaseUrl = new Uri(address.Replace("[::]", "127.0.0.1").Replace("+", "127.0.0.1"));
@@ -53,6 +62,20 @@ public sealed class ExporterHost : IAsyncDisposable
         await _app.DisposeAsync();
         File.Delete(ConfigPath);
     }
+}
+
+/// <summary>Records what the exporter answered to scrapes, without touching its code.</summary>
+internal sealed class ScrapeRecorder(ConcurrentQueue<string> contentTypes) : IStartupFilter
+{
+    public Action<IApplicationBuilder> Configure(Action<IApplicationBuilder> next) => app =>
+    {
+        app.Use(async (context, nextMiddleware) =>
+        {
+            await nextMiddleware(context);
+            if (context.Request.Path == "/metrics" && context.Response.ContentType is { } type) contentTypes.Enqueue(type);
+        });
+        next(app);
+    };
 }
 
 [CollectionDefinition(Name, DisableParallelization = true)]
