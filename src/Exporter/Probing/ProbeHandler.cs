@@ -53,11 +53,11 @@ public sealed class ProbeHandler
         }
         catch (HttpRequestException e)
         {
-            findings = new CheckFindings(TransportOutcome(e), e.Message, (int?)e.StatusCode);
+            findings = new CheckFindings(TransportOutcome(e), Describe(e), (int?)e.StatusCode);
         }
         catch (IOException e)
         {
-            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {e.Message}", null);
+            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}", null);
         }
 
         var result = new ProbeResult
@@ -74,6 +74,15 @@ public sealed class ProbeHandler
         _metrics.RecordProbe(result);
         if (!result.Succeeded) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
         return result;
+    }
+
+    /// <summary>"An error occurred while sending the request" says little; the inner exceptions say what happened.</summary>
+    private static string Describe(Exception e)
+    {
+        var messages = new List<string>();
+        for (var current = e; current is not null; current = current.InnerException)
+            if (!messages.Contains(current.Message)) messages.Add(current.Message);
+        return string.Join(": ", messages);
     }
 
     private static ProbeOutcome TransportOutcome(HttpRequestException e) => e.HttpRequestError switch

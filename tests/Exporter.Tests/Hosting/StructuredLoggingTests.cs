@@ -1,0 +1,29 @@
+using System.Text.Json;
+using RelayExporter.Tests.Infrastructure;
+
+namespace RelayExporter.Tests.Hosting;
+
+/// <summary>The exporter executable, run as a process, logs one JSON object per line with --log.format json.</summary>
+public class StructuredLoggingTests
+{
+    [Fact]
+    public async Task Json_log_format_writes_one_parseable_object_per_line_with_the_probe_outcome()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(config, TestConfigs.UnreachableTarget("offline"));
+        await using var exporter = ExternalProcess.Start("dotnet",
+            [Path.Combine(AppContext.BaseDirectory, "relay-exporter.dll"), "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--log.format", "json"]);
+
+        var probeLine = await Eventually.GetAsync(() => Task.FromResult(
+                exporter.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("ProbeHandler", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(20), $"a probe log line from {exporter.CommandLine}");
+
+        Assert.All(exporter.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
+        using var entry = JsonDocument.Parse(probeLine);
+        Assert.Equal("Information", entry.RootElement.GetProperty("LogLevel").GetString());
+        Assert.Equal("RelayExporter.Probing.ProbeHandler", entry.RootElement.GetProperty("Category").GetString());
+        Assert.Equal("offline/models", entry.RootElement.GetProperty("State").GetProperty("Probe").GetString());
+        Assert.Equal("connect_error", entry.RootElement.GetProperty("State").GetProperty("Outcome").GetString());
+        Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z", entry.RootElement.GetProperty("Timestamp").GetString());
+    }
+}
