@@ -11,8 +11,25 @@ public interface ILlmProtocol
 {
     ProtocolKind Kind { get; }
 
+    /// <summary>The <c>gen_ai.provider.name</c> of the OpenTelemetry GenAI conventions: openai, anthropic, gcp.gemini.</summary>
+    string ProviderName { get; }
+
+    /// <summary>False for Gemini, whose streams end with a clean close after a finish reason instead of a marker.</summary>
+    bool StreamEndsWithMarker { get; }
+
     HttpRequestMessage CreateModelsRequest(TargetOptions target);
 
     /// <summary>The model ids of a models-list response; throws <see cref="Probing.ProbeFailure"/> when the shape is wrong.</summary>
     IReadOnlySet<string> ParseModelIds(JsonElement document);
+
+    HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request);
+
+    /// <summary>The answer of a non-streamed chat response; throws <see cref="Probing.ProbeFailure"/> (invalid_response) when the shape is wrong.</summary>
+    ChatReply ParseChatReply(JsonElement document);
+
+    /// <summary>
+    /// One server-sent event of a streamed chat response (comments such as <c>: keep-alive</c> never reach here).
+    /// Throws <see cref="Probing.ProbeFailure"/> (invalid_response) when the data cannot be understood.
+    /// </summary>
+    StreamFrame ParseStreamFrame(string eventType, string data);
 }
