@@ -17,6 +17,7 @@ public sealed partial class TargetOptions
     public string BaseUrl { get; set; } = "";
 
     public CredentialOptions? Credential { get; set; }
+    public TlsOptions Tls { get; set; } = new();
     public List<string> Models { get; set; } = [];
 
     /// <summary>Check name → its settings. When absent: relays run health and models, providers run models.</summary>
@@ -42,6 +43,7 @@ public sealed partial class TargetOptions
         ValidateBaseUrl(key, problems);
 
         Credential?.Validate($"{key}:credential", problems);
+        Tls.Validate($"{key}:tls", problems);
 
         for (var i = 0; i < Models.Count; i++)
         {

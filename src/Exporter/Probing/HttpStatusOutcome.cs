@@ -11,6 +11,8 @@ public static class HttpStatusOutcome
         429 => ProbeOutcome.RateLimited,
         529 => ProbeOutcome.Overloaded,
         503 when bodyExcerpt.Contains("overload", StringComparison.OrdinalIgnoreCase) => ProbeOutcome.Overloaded,
+        // Every provider answers an unknown model with a 404 that names the model.
+        404 when bodyExcerpt.Contains("model", StringComparison.OrdinalIgnoreCase) => ProbeOutcome.ModelMissing,
         >= 500 => ProbeOutcome.ServerError,
         >= 400 => ProbeOutcome.ClientError,
         _ => ProbeOutcome.InvalidResponse,

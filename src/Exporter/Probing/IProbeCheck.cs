@@ -1,21 +1,40 @@
+using RelayExporter.Configuration;
+using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
 
 namespace RelayExporter.Probing;
 
 /// <summary>
-/// One kind of check (health, models, chat, stream). A check sends its request through the protocol of the target and
-/// reports what it found; timeouts, timing and recording are the handler's job, not the check's.
+/// One kind of check (health, models, chat, stream). A check sends its request through the target's protocol and
+/// judges the response; the timeout, timing, error classification and recording are the handler's job.
 /// </summary>
 public interface IProbeCheck
 {
     string Name { get; }
 
-    /// <returns>The outcome and what was found; throw <see cref="ProbeFailure"/> for a classified failure.</returns>
-    Task<CheckFindings> RunAsync(ProbeJob job, ILlmProtocol protocol, CancellationToken cancellationToken);
+    /// <returns>What was found; throw <see cref="ProbeFailure"/> for a classified failure.</returns>
+    Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken);
 }
 
-/// <summary>What a check reports back to the handler.</summary>
-public sealed record CheckFindings(ProbeOutcome Outcome, string Reason, int? StatusCode)
+/// <summary>Everything a check needs for one probe.</summary>
+public sealed record ProbeContext(ProbeJob Job, ILlmProtocol Protocol, ProbeExchange Exchange)
 {
-    public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
+    public TargetOptions Target => Job.Target;
+    public CheckOptions Settings => Job.Settings;
 }
+
+/// <summary>What a check reports back to the handler: an outcome, why, and what it measured.</summary>
+public sealed record CheckFindings(ProbeOutcome Outcome, string Reason)
+{
+    /// <summary>Models check: each configured model and whether the target lists it.</summary>
+    public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
+
+    /// <summary>Chat and stream checks: tokens and timings of the generated answer.</summary>
+    public GenerationFindings? Generation { get; init; }
+
+    /// <summary>Health check: what the relay says about itself.</summary>
+    public RelayHealthDocument? Health { get; init; }
+}
+
+/// <summary>What a chat or stream probe measured of the model's answer.</summary>
+public sealed record GenerationFindings(Protocols.TokenUsage? Usage, TimeSpan? TimeToFirstToken, TimeSpan? TimePerOutputToken);

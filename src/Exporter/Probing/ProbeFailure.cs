@@ -1,8 +1,7 @@
 namespace RelayExporter.Probing;
 
 /// <summary>Thrown inside a check when the response decides the outcome; the handler turns it into a result.</summary>
-public sealed class ProbeFailure(ProbeOutcome outcome, string reason, int? statusCode = null) : Exception(reason)
+public sealed class ProbeFailure(ProbeOutcome outcome, string reason) : Exception(reason)
 {
     public ProbeOutcome Outcome { get; } = outcome;
-    public int? StatusCode { get; } = statusCode;
 }

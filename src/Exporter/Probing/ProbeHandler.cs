@@ -1,39 +1,58 @@
 using System.Net.Sockets;
+using RelayExporter.Configuration;
+using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
 using RelayExporter.Telemetry;
 
 namespace RelayExporter.Probing;
 
 /// <summary>
-/// Runs one probe of any check: the total timeout, the duration, turning every exception into an outcome,
+/// Runs one probe of any check: the total timeout, the duration, turning every exception into an outcome, pricing,
 /// and recording the result. Checks only send their request and judge the response.
 /// </summary>
 public sealed class ProbeHandler
 {
     private readonly Dictionary<string, IProbeCheck> _checks;
     private readonly ProtocolCatalog _protocols;
+    private readonly ProbeHttpClients _clients;
+    private readonly RunningConfig _config;
     private readonly ProbeResultStore _results;
     private readonly ExporterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeHandler> _log;
 
-    public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeResultStore results,
-        ExporterMetrics metrics, TimeProvider time, ILogger<ProbeHandler> log)
+    public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
+        ProbeResultStore results, ExporterMetrics metrics, TimeProvider time, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
+        _clients = clients;
+        _config = config;
         _results = results;
         _metrics = metrics;
         _time = time;
         _log = log;
     }
 
-    public bool Supports(string check) => _checks.ContainsKey(check);
-
+    /// <summary>Runs the probe and records its result in the metrics and the result store.</summary>
     public async Task<ProbeResult> RunAsync(ProbeJob job, CancellationToken cancellationToken)
+    {
+        var result = await ExecuteAsync(job, cancellationToken);
+        _results.Add(result);
+        _metrics.RecordProbe(result, _protocols.For(job.Target.Protocol!.Value));
+        if (!result.Succeeded) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
+        return result;
+    }
+
+    /// <summary>Runs the probe and returns what it found, recording nothing (on-demand probes).</summary>
+    public async Task<ProbeResult> ExecuteAsync(ProbeJob job, CancellationToken cancellationToken)
     {
         var startedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();
+        var options = _config.Current;
+        var trace = new ProbeTrace();
+        var protocol = _protocols.For(job.Target.Protocol!.Value);
+        var exchange = new ProbeExchange(_clients, job.Target, trace, options.Probing.MaxBodyBytes, _time);
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();
@@ -41,40 +60,48 @@ public sealed class ProbeHandler
         CheckFindings findings;
         try
         {
-            findings = await _checks[job.Check].RunAsync(job, _protocols.For(job.Target.Protocol!.Value), linked.Token);
+            findings = await _checks[job.Check].RunAsync(new ProbeContext(job, protocol, exchange), linked.Token);
+        }
+        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        {
+            throw; // shutting down: there is no outcome to record
         }
         catch (ProbeFailure failure)
         {
-            findings = new CheckFindings(failure.Outcome, failure.Message, failure.StatusCode);
+            findings = new CheckFindings(failure.Outcome, failure.Message);
         }
-        catch (OperationCanceledException) when (timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (timeout.IsCancellationRequested)
         {
-            findings = new CheckFindings(ProbeOutcome.Timeout, $"no complete response within the {job.Timeout.TotalSeconds:0.###}s timeout", null);
+            findings = new CheckFindings(ProbeOutcome.Timeout, $"no complete response within the {job.Timeout.TotalSeconds:0.###}s timeout");
         }
         catch (HttpRequestException e)
         {
-            findings = new CheckFindings(TransportOutcome(e), Describe(e), (int?)e.StatusCode);
+            findings = new CheckFindings(trace.ConnectFailure ?? TransportOutcome(e), Describe(e));
         }
         catch (IOException e)
         {
-            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}", null);
+            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}");
         }
 
-        var result = new ProbeResult
+        return new ProbeResult
         {
             Key = job.Key,
             Outcome = findings.Outcome,
             Reason = findings.Reason,
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
-            StatusCode = findings.StatusCode,
+            Trace = trace.RequestLine is null ? null : trace,
             ModelsListed = findings.ModelsListed,
+            Generation = findings.Generation,
+            Health = findings.Health,
+            CostUsd = Cost(options, job.Model, findings.Generation),
         };
-        _results.Add(result);
-        _metrics.RecordProbe(result);
-        if (!result.Succeeded) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
-        return result;
     }
+
+    private static double? Cost(ExporterOptions options, string? model, GenerationFindings? generation) =>
+        model is not null && generation?.Usage is { } usage && options.Prices.TryGetValue(model, out var price)
+            ? ((usage.InputTokens ?? 0) * price.Input + (usage.OutputTokens ?? 0) * price.Output) / 1_000_000
+            : null;
 
     /// <summary>"An error occurred while sending the request" says little; the inner exceptions say what happened.</summary>
     private static string Describe(Exception e)

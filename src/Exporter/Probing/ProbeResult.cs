@@ -1,6 +1,8 @@
+using RelayExporter.Probing.Http;
+
 namespace RelayExporter.Probing;
 
-/// <summary>What one probe found. Checks fill in what applies to them; the handler adds timing and outcome.</summary>
+/// <summary>What one probe found, complete: the metrics, the status API and the debug trace all read this.</summary>
 public sealed record ProbeResult
 {
     public required ProbeKey Key { get; init; }
@@ -11,10 +13,17 @@ public sealed record ProbeResult
 
     public required DateTimeOffset StartedAt { get; init; }
     public TimeSpan Duration { get; init; }
-    public int? StatusCode { get; init; }
 
-    /// <summary>Models check: each configured model and whether the target lists it.</summary>
+    /// <summary>The HTTP exchange: phases, status, version, certificate, headers. Null when no request was sent.</summary>
+    public ProbeTrace? Trace { get; init; }
+
     public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
+    public GenerationFindings? Generation { get; init; }
+    public RelayHealthDocument? Health { get; init; }
 
+    /// <summary>What the probe cost at the configured prices; null when the model has no price or no usage was reported.</summary>
+    public double? CostUsd { get; init; }
+
+    public int? StatusCode => Trace?.StatusCode;
     public bool Succeeded => Outcome == ProbeOutcome.Success;
 }

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 using RelayExporter.Configuration;
 
 namespace RelayExporter.Protocols;
@@ -8,10 +9,58 @@ namespace RelayExporter.Protocols;
 public sealed class OpenAiProtocol : ILlmProtocol
 {
     public ProtocolKind Kind => ProtocolKind.Openai;
+    public string ProviderName => "openai";
+    public bool StreamEndsWithMarker => true;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1/models"), target);
 
     public IReadOnlySet<string> ParseModelIds(JsonElement document) => ModelListParsing.Ids(document, "data", "id");
+
+    public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request)
+    {
+        var body = new JsonObject
+        {
+            ["model"] = request.Model,
+            ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prompt }),
+            ["max_tokens"] = request.MaxTokens,
+            ["stream"] = request.Stream,
+        };
+        if (request.Stream) body["stream_options"] = new JsonObject { ["include_usage"] = true };
+        return Authenticated(ProtocolRequests.Post(target, "v1/chat/completions", body), target);
+    }
+
+    public ChatReply ParseChatReply(JsonElement document)
+    {
+        if (JsonShape.First(document, "choices") is not { } choice || JsonShape.Object(choice, "message") is not { } message)
+            throw JsonShape.WrongShape("no choices[0].message");
+        var text = JsonShape.String(message, "content") ?? "";
+        return new ChatReply(text, Usage(document), JsonShape.String(choice, "finish_reason"));
+    }
+
+    public StreamFrame ParseStreamFrame(string eventType, string data)
+    {
+        if (data.Trim() == "[DONE]") return new StreamFrame { IsEnd = true };
+        using var frame = JsonShape.ParseFrame(data);
+        var root = frame.RootElement;
+        if (JsonShape.Object(root, "error") is { } error)
+            return new StreamFrame { ErrorType = JsonShape.String(error, "type") ?? JsonShape.String(error, "code") ?? "error", ErrorMessage = JsonShape.String(error, "message") };
+
+        var choice = JsonShape.First(root, "choices");
+        var delta = choice is { } c ? JsonShape.Object(c, "delta") : null;
+        return new StreamFrame
+        {
+            Content = delta is { } d ? JsonShape.NonEmpty(JsonShape.String(d, "content")) : null,
+            // DeepSeek streams its reasoning as reasoning_content; several relays call it reasoning.
+            Reasoning = delta is { } r ? JsonShape.NonEmpty(JsonShape.String(r, "reasoning_content") ?? JsonShape.String(r, "reasoning")) : null,
+            FinishReason = choice is { } f ? JsonShape.String(f, "finish_reason") : null,
+            Usage = Usage(root),
+        };
+    }
+
+    private static TokenUsage? Usage(JsonElement root) =>
+        JsonShape.Object(root, "usage") is { } usage
+            ? new TokenUsage(JsonShape.Long(usage, "prompt_tokens"), JsonShape.Long(usage, "completion_tokens"))
+            : null;
 
     private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
     {

@@ -1,0 +1,99 @@
+using System.Net.ServerSentEvents;
+using System.Text;
+using RelayExporter.Configuration;
+using RelayExporter.Protocols;
+
+namespace RelayExporter.Probing.Checks;
+
+/// <summary>
+/// The chat request streamed: time to the first token (content or reasoning — not role-only frames, pings or
+/// keep-alive comments), time per output token, and a stream that ends the way its protocol says it must.
+/// </summary>
+public sealed class StreamCheck : IProbeCheck
+{
+    public string Name => CheckNames.Stream;
+
+    public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
+    {
+        var exchange = context.Exchange;
+        using var request = context.Protocol.CreateChatRequest(context.Target, ChatRequests.For(context, stream: true));
+        using var response = await exchange.SendAsync(request, cancellationToken);
+        await exchange.ThrowIfNotSuccessAsync(response, cancellationToken);
+        exchange.ThrowIfHtml(response);
+        var status = (int)response.StatusCode;
+        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            throw new ProbeFailure(ProbeOutcome.InvalidResponse,
+                $"HTTP {status} with Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"} instead of a text/event-stream");
+
+        var stream = new StreamState();
+        await using var body = exchange.OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken));
+        try
+        {
+            await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+            {
+                stream.Events++;
+                if (stream.Read(context.Protocol.ParseStreamFrame(item.EventType, item.Data), exchange.SinceSent)) break;
+            }
+        }
+        catch (Exception e) when (e is IOException or HttpRequestException)
+        {
+            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream cut after {stream.Events} events: {e.Message}");
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream did not finish within the {context.Job.Timeout.TotalSeconds:0.###}s timeout after {stream.Events} events");
+        }
+        exchange.BodyDone();
+
+        if (!stream.Ended && context.Protocol.StreamEndsWithMarker)
+            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without its end marker");
+        if (!stream.Ended && stream.FinishReason is null)
+            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without a finish reason");
+
+        return ChatRequests.Judge(context.Settings, stream.Text.ToString(), stream.FinishReason) with { Generation = stream.Findings() };
+    }
+
+    private sealed class StreamState
+    {
+        private TimeSpan? _firstToken;
+        private TimeSpan _lastToken;
+        private int _tokenFrames;
+        private TokenUsage? _usage;
+
+        public int Events { get; set; }
+        public StringBuilder Text { get; } = new();
+        public string? FinishReason { get; private set; }
+        public bool Ended { get; private set; }
+
+        /// <returns>True when the frame ends the stream.</returns>
+        public bool Read(StreamFrame frame, TimeSpan sinceSent)
+        {
+            if (frame.ErrorType is { } error)
+                throw new ProbeFailure(error switch
+                {
+                    "overloaded_error" => ProbeOutcome.Overloaded,
+                    "rate_limit_error" or "RESOURCE_EXHAUSTED" => ProbeOutcome.RateLimited,
+                    _ => ProbeOutcome.StreamError,
+                }, $"error event after {Events - 1} events: {error}: {frame.ErrorMessage}");
+            if (frame.Content is not null || frame.Reasoning is not null)
+            {
+                _firstToken ??= sinceSent;
+                _lastToken = sinceSent;
+                _tokenFrames++;
+            }
+            Text.Append(frame.Content);
+            _usage = _usage?.MergeWith(frame.Usage) ?? frame.Usage;
+            FinishReason = frame.FinishReason ?? FinishReason;
+            Ended = frame.IsEnd;
+            return frame.IsEnd;
+        }
+
+        public GenerationFindings Findings()
+        {
+            // Usage counts tokens exactly; frames are the fallback when a stream reports none.
+            var outputTokens = _usage?.OutputTokens ?? _tokenFrames;
+            TimeSpan? perToken = _firstToken is { } first && outputTokens > 1 ? (_lastToken - first) / (outputTokens - 1) : null;
+            return new GenerationFindings(_usage, _firstToken, perToken);
+        }
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using RelayExporter.Configuration;
+
+namespace RelayExporter.Probing.Http;
+
+/// <summary>
+/// One probe's HTTP conversation with its target: sends through the target's pool, times the first byte and the
+/// transfer, bounds the body, and turns what comes back into a classified failure when it is not an answer.
+/// </summary>
+public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, int maxBodyBytes, TimeProvider time)
+{
+    private const int ExcerptBytes = 512;
+    private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
+    private long _sent;
+    private long _headersAt;
+
+    public ProbeTrace Trace => trace;
+    public int MaxBodyBytes => maxBodyBytes;
+
+    /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
+    public TimeSpan SinceSent => time.GetElapsedTime(_sent);
+
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        trace.RecordRequest(request);
+        _sent = time.GetTimestamp();
+        var response = await clients.SendAsync(target, request, trace, cancellationToken);
+        _headersAt = time.GetTimestamp();
+        trace.FirstByte = time.GetElapsedTime(_sent, _headersAt) - (trace.Dns ?? TimeSpan.Zero) - (trace.Connect ?? TimeSpan.Zero) - (trace.Tls ?? TimeSpan.Zero);
+        trace.RecordResponse(response, time.GetUtcNow());
+        return response;
+    }
+
+    /// <summary>Marks the end of the body: everything since the headers counts as transfer.</summary>
+    public void BodyDone() => trace.Transfer = time.GetElapsedTime(_headersAt);
+
+    public async Task<byte[]> ReadBodyAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        await using var stream = OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken));
+        using var buffer = new MemoryStream();
+        await stream.CopyToAsync(buffer, cancellationToken);
+        BodyDone();
+        var body = buffer.ToArray();
+        trace.BodyExcerpt = Excerpt(body);
+        return body;
+    }
+
+    /// <summary>The body as JSON, or a failure: the outcome of a non-success status, an HTML page, or text that is not JSON.</summary>
+    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadBodyAsync(response, cancellationToken);
+        ThrowIfNotSuccess(response, body);
+        ThrowIfHtml(response);
+        try
+        {
+            return JsonDocument.Parse(body, JsonOptions);
+        }
+        catch (JsonException e)
+        {
+            throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {(int)response.StatusCode} body is not valid JSON: {e.Message}");
+        }
+    }
+
+    /// <summary>A non-success status fails the probe with its outcome; its body (bounded) says why.</summary>
+    public async Task ThrowIfNotSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        if (!response.IsSuccessStatusCode) ThrowIfNotSuccess(response, await ReadBodyAsync(response, cancellationToken));
+    }
+
+    public void ThrowIfHtml(HttpResponseMessage response)
+    {
+        if (response.Content.Headers.ContentType?.MediaType is { } type && type.Contains("html", StringComparison.OrdinalIgnoreCase))
+            throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {(int)response.StatusCode} with an HTML page instead of an API response");
+    }
+
+    /// <summary>The response body, failing the probe once more than the limit has been read.</summary>
+    public Stream OpenBody(Stream body) => new BoundedStream(body, maxBodyBytes);
+
+    private static void ThrowIfNotSuccess(HttpResponseMessage response, byte[] body)
+    {
+        if (response.IsSuccessStatusCode) return;
+        var status = (int)response.StatusCode;
+        if (status is >= 300 and < 400)
+            throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {status} redirect to {response.Headers.Location?.GetLeftPart(UriPartial.Path) ?? "nowhere"}; redirects are not followed");
+        var excerpt = Excerpt(body);
+        throw new ProbeFailure(HttpStatusOutcome.Classify(response.StatusCode, excerpt), $"HTTP {status}: {excerpt}");
+    }
+
+    /// <summary>The start of a body as printable text, for reasons and debug output.</summary>
+    public static string Excerpt(ReadOnlySpan<byte> body)
+    {
+        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, ExcerptBytes)]);
+        var printable = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
+        return body.Length > ExcerptBytes ? printable + "…" : printable;
+    }
+
+    private sealed class BoundedStream(Stream inner, int limit) : Stream
+    {
+        private long _read;
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            var read = await inner.ReadAsync(buffer, cancellationToken);
+            _read += read;
+            if (_read > limit) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"response body larger than {limit} bytes");
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
+        public override bool CanRead => true;
+        public override bool CanSeek => false;
+        public override bool CanWrite => false;
+        public override long Length => throw new NotSupportedException();
+        public override long Position { get => _read; set => throw new NotSupportedException(); }
+        public override void Flush() { }
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing) inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+}

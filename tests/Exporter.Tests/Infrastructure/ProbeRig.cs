@@ -1,0 +1,37 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RelayExporter.Configuration;
+using RelayExporter.Probing;
+using RelayExporter.Telemetry;
+
+namespace RelayExporter.Tests.Infrastructure;
+
+/// <summary>The exporter's real probing components, wired as the host wires them, without the scheduler or a web server.</summary>
+public sealed class ProbeRig : IDisposable
+{
+    private readonly ServiceProvider _services;
+
+    public ProbeRig(ExporterOptions options, TimeProvider? time = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddSingleton(time ?? TimeProvider.System);
+        services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
+        services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<ExporterMetrics>();
+        services.AddProbing();
+        _services = services.BuildServiceProvider();
+        Options = options;
+    }
+
+    public ExporterOptions Options { get; }
+    public ProbeHandler Handler => _services.GetRequiredService<ProbeHandler>();
+
+    public ProbeJob Job(string target, string check, string? model = null) =>
+        ProbePlan.From(Options).Single(j => j.Key == new ProbeKey(target, check, model));
+
+    public Task<ProbeResult> ProbeAsync(string target, string check, string? model = null) =>
+        Handler.ExecuteAsync(Job(target, check, model), CancellationToken.None);
+
+    public void Dispose() => _services.Dispose();
+}
