@@ -17,6 +17,9 @@ internal static class KestrelApp
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Only SimulatorOptions configure the simulator: the appsettings.json or ASPNETCORE_* variables of a
+        // test project hosting it must not add Kestrel endpoints or change logging.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         // stdout carries only the ready line, for whoever started the process.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
