@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace RelayExporter.Simulator.Tests;
@@ -41,5 +42,19 @@ public sealed class CommandLineTests
         Assert.Equal("", output);
         Assert.Contains(message, simulator.StandardError);
         Assert.Contains("usage: relay-simulator", simulator.StandardError);
+    }
+
+    [Fact]
+    public async Task A_port_in_use_exits_1_with_the_bind_error()
+    {
+        using var occupied = new TcpListener(IPAddress.Loopback, 0);
+        occupied.Start();
+        var port = ((IPEndPoint)occupied.LocalEndpoint).Port;
+        using var simulator = ChildProcess.Start(ChildProcess.DotnetHost, [SimulatorDll, "--admin-port", port.ToString(), "--base-port", "0"]);
+
+        var (exitCode, output) = await simulator.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(1, exitCode);
+        Assert.Equal("", output);
+        Assert.Contains($"relay-simulator: cannot start: Failed to bind to address http://127.0.0.1:{port}", simulator.StandardError);
     }
 }
