@@ -8,6 +8,7 @@ namespace RelayExporter.Simulator;
 public sealed class SimulatorHost : IAsyncDisposable
 {
     private readonly WebApplication _admin;
+    private bool _disposed;
 
     private SimulatorHost(WebApplication admin, IReadOnlyList<SimulatedTarget> targets)
     {
@@ -45,7 +46,7 @@ public sealed class SimulatorHost : IAsyncDisposable
     }
 
     /// <summary>The JSON of the ready line: admin and target base URLs.</summary>
-    public string DescribeUrls()
+    internal string DescribeUrls()
     {
         var targets = new JsonObject();
         foreach (var target in Targets) targets[target.Name] = target.Url.GetLeftPart(UriPartial.Authority);
@@ -54,6 +55,8 @@ public sealed class SimulatorHost : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
+        if (_disposed) return;
+        _disposed = true;
         await _admin.StopAsync();
         await _admin.DisposeAsync();
         await Task.WhenAll(Targets.Select(t => t.StopAsync()));

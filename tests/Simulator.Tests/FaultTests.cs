@@ -192,7 +192,7 @@ public sealed class FaultTests(SimulatorFixture sim) : IClassFixture<SimulatorFi
     [Fact]
     public async Task Stream_hang_ends_when_the_simulator_stops()
     {
-        var host = await SimulatorHost.StartAsync(new SimulatorOptions { Targets = [DefaultTargets.All.Single(t => t.Name == "anthropic")] });
+        await using var host = await SimulatorHost.StartAsync(new SimulatorOptions { Targets = [DefaultTargets.All.Single(t => t.Name == "anthropic")] });
         using var http = TestHttp.CreateClient();
         using (var put = await http.PutAsync(new Uri(host.AdminUrl, "/_sim/faults/anthropic"),
                    new StringContent("""{"kind":"stream_hang","after_chunks":1}""")))

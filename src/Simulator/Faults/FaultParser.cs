@@ -26,14 +26,14 @@ internal static class FaultParser
         Fault fault = kind switch
         {
             "down" => Down(args, model),
-            "slow" => new SlowFault(args.RequiredInt("delay_ms", 0, 600_000), args.Int("token_delay_ms", 0, 60_000) ?? 0),
-            "rate_limited" => new RateLimitedFault(args.Int("retry_after_s", 0, 86_400), args.Int("retry_after_ms", 0, 86_400_000)),
+            "slow" => new SlowFault(args.RequiredInt("delay_ms", 0, 600_000), args.Int("token_delay_ms", 0, 60_000, fallback: 0)),
+            "rate_limited" => new RateLimitedFault(args.OptionalInt("retry_after_s", 0, 86_400), args.OptionalInt("retry_after_ms", 0, 86_400_000)),
             "status" => Status(args),
             "overloaded" => new OverloadedFault(),
             "garbage" => new GarbageFault(),
             "html" => new HtmlFault(),
-            "stream_cut" => new StreamCutFault(args.Int("after_chunks", 0, 10_000) ?? 1),
-            "stream_hang" => new StreamHangFault(args.Int("after_chunks", 0, 10_000) ?? 1),
+            "stream_cut" => new StreamCutFault(args.Int("after_chunks", 0, 10_000, fallback: 1)),
+            "stream_hang" => new StreamHangFault(args.Int("after_chunks", 0, 10_000, fallback: 1)),
             "stream_error" => new StreamErrorFault(),
             "unauthorized" => new UnauthorizedFault(),
             "model_removed" => ModelRemoved(target, model),
@@ -47,7 +47,7 @@ internal static class FaultParser
 
     private static DownFault Down(FaultArgs args, string? model)
     {
-        var mode = args.OneOf("mode", ["refused", "reset"]) ?? "refused";
+        var mode = args.OneOf("mode", ["refused", "reset"], fallback: "refused");
         if (mode == "refused" && model is not null)
             throw new FaultValidationException(
                 "fault 'down' with mode 'refused' closes the whole target's port, so it cannot be set for one model; use mode 'reset'");
@@ -56,8 +56,8 @@ internal static class FaultParser
 
     private static StatusFault Status(FaultArgs args)
     {
-        var status = args.IntIn("status", [500, 502, 503]) ?? throw new FaultValidationException("fault 'status' needs parameter 'status'");
-        var overloaded = args.Bool("overloaded") ?? false;
+        var status = args.IntIn("status", [500, 502, 503]);
+        var overloaded = args.Bool("overloaded", fallback: false);
         if (overloaded && status != 503)
             throw new FaultValidationException("parameter 'overloaded' of fault 'status' needs status 503");
         return new StatusFault(status, overloaded);
@@ -86,7 +86,7 @@ internal static class FaultParser
         var location = args.RequiredString("location");
         if (!Uri.TryCreate(location, UriKind.Absolute, out var uri) || (uri.Scheme != "http" && uri.Scheme != "https"))
             throw new FaultValidationException($"parameter 'location' of fault 'redirect' must be an absolute http(s) URL, got '{location}'");
-        var status = args.IntIn("status", [301, 302, 303, 307, 308]) ?? 302;
+        var status = args.IntIn("status", [301, 302, 303, 307, 308], fallback: 302);
         return new RedirectFault(location, status);
     }
 
@@ -97,7 +97,16 @@ internal static class FaultParser
 
         public JsonObject Normalized { get; } = new() { ["kind"] = kind };
 
-        public int? Int(string name, int min, int max)
+        public int Int(string name, int min, int max, int fallback)
+        {
+            if (OptionalInt(name, min, max) is { } number) return number;
+            Normalized[name] = fallback;
+            return fallback;
+        }
+
+        public int RequiredInt(string name, int min, int max) => OptionalInt(name, min, max) ?? throw Missing(name);
+
+        public int? OptionalInt(string name, int min, int max)
         {
             if (!TryGet(name, out var value)) return null;
             if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var number))
@@ -108,19 +117,27 @@ internal static class FaultParser
             return number;
         }
 
-        public int? IntIn(string name, int[] allowed)
+        /// <summary>One of <paramref name="allowed"/>; required unless a fallback is given.</summary>
+        public int IntIn(string name, int[] allowed, int? fallback = null)
         {
-            var number = Int(name, int.MinValue, int.MaxValue);
-            if (number is { } n && !allowed.Contains(n))
-                throw new FaultValidationException($"parameter '{name}' of fault '{kind}' must be one of {string.Join(", ", allowed)}, got {n}");
-            return number;
+            var number = OptionalInt(name, int.MinValue, int.MaxValue);
+            if (number is null)
+            {
+                Normalized[name] = fallback ?? throw Missing(name);
+                return fallback.Value;
+            }
+            if (!allowed.Contains(number.Value))
+                throw new FaultValidationException($"parameter '{name}' of fault '{kind}' must be one of {string.Join(", ", allowed)}, got {number}");
+            return number.Value;
         }
 
-        public int RequiredInt(string name, int min, int max) => Int(name, min, max) ?? throw Missing(name);
-
-        public bool? Bool(string name)
+        public bool Bool(string name, bool fallback)
         {
-            if (!TryGet(name, out var value)) return null;
+            if (!TryGet(name, out var value))
+            {
+                Normalized[name] = fallback;
+                return fallback;
+            }
             if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False)) throw Invalid(name, "true or false");
             Normalized[name] = value.GetBoolean();
             return value.GetBoolean();
@@ -135,9 +152,13 @@ internal static class FaultParser
             return value.GetString()!;
         }
 
-        public string? OneOf(string name, string[] allowed)
+        public string OneOf(string name, string[] allowed, string fallback)
         {
-            if (!TryGet(name, out var value)) return null;
+            if (!TryGet(name, out var value))
+            {
+                Normalized[name] = fallback;
+                return fallback;
+            }
             var text = value.ValueKind == JsonValueKind.String ? value.GetString()! : null;
             if (text is null || !allowed.Contains(text)) throw Invalid(name, $"one of {string.Join(", ", allowed)}");
             Normalized[name] = text;

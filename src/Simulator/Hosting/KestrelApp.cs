@@ -17,10 +17,15 @@ internal static class KestrelApp
             Args = [],
             ContentRootPath = AppContext.BaseDirectory,
         });
+        // Only SimulatorOptions configure the simulator: the appsettings.json or ASPNETCORE_* variables of a
+        // test project hosting it must not add Kestrel endpoints or change logging.
+        builder.Configuration.Sources.Clear();
         builder.Logging.ClearProviders();
         // stdout carries only the ready line, for whoever started the process.
         builder.Logging.AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
         builder.Logging.SetMinimumLevel(logLevel);
+        // Start-up failures (a port in use) reach the caller as exceptions; the host would log them again.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.None);
         // The simulator handles signals itself; each app must not stop on its own at Ctrl+C.
         builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(2));

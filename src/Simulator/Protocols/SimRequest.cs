@@ -13,45 +13,36 @@ internal sealed class SimRequest
     public required IQueryCollection Query { get; init; }
     public required IHeaderDictionary Headers { get; init; }
 
-    /// <summary>The parsed JSON body; null when there is none or it is not JSON (see <see cref="BodyMalformed"/>).</summary>
+    /// <summary>The parsed JSON body; null when there is none, it is too large or it is not JSON.</summary>
     public JsonElement? Body { get; init; }
-    public bool BodyMalformed { get; init; }
 
     public static async Task<SimRequest> ReadAsync(HttpContext context, CancellationToken ct)
     {
         var request = context.Request;
-        JsonElement? body = null;
-        var malformed = false;
-        if (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method))
-        {
-            using var buffer = new MemoryStream();
-            await request.Body.CopyToAsync(buffer, ct);
-            if (buffer.Length > MaxBodyBytes || buffer.Length == 0)
-            {
-                malformed = true;
-            }
-            else
-            {
-                try
-                {
-                    using var document = JsonDocument.Parse(buffer.ToArray());
-                    body = document.RootElement.Clone();
-                }
-                catch (JsonException)
-                {
-                    malformed = true;
-                }
-            }
-        }
         return new SimRequest
         {
             Method = request.Method,
             Path = request.Path.Value ?? "/",
             Query = request.Query,
             Headers = request.Headers,
-            Body = body,
-            BodyMalformed = malformed,
+            Body = HttpMethods.IsPost(request.Method) ? await ReadJsonAsync(request.Body, ct) : null,
         };
+    }
+
+    private static async Task<JsonElement?> ReadJsonAsync(Stream body, CancellationToken ct)
+    {
+        using var buffer = new MemoryStream();
+        await body.CopyToAsync(buffer, ct);
+        if (buffer.Length is 0 or > MaxBodyBytes) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(buffer.ToArray());
+            return document.RootElement.Clone();
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     public string? BodyString(string name) =>

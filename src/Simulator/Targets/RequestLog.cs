@@ -1,7 +1,7 @@
 namespace RelayExporter.Simulator;
 
 /// <summary>One request a target received. Never holds credentials: only whether any were sent.</summary>
-public sealed record LoggedRequest(DateTimeOffset Time, string Method, string Path, string? Model, bool Stream, bool AuthPresent);
+internal sealed record LoggedRequest(DateTimeOffset Time, string Method, string Path, string? Model, bool Stream, bool AuthPresent);
 
 internal sealed class RequestLog
 {

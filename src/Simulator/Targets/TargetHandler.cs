@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http;
 
 namespace RelayExporter.Simulator;
@@ -80,9 +81,9 @@ internal sealed class TargetHandler(SimulatedTarget target, CancellationToken st
 
     /// <summary>Anthropic's 529; relays pass it through unchanged, so every protocol answers with Anthropic's body.</summary>
     private static BodyResponse Overloaded529() =>
-        BodyResponse.Json(529, new System.Text.Json.Nodes.JsonObject
+        BodyResponse.Json(529, new JsonObject
         {
             ["type"] = "error",
-            ["error"] = new System.Text.Json.Nodes.JsonObject { ["type"] = "overloaded_error", ["message"] = "Overloaded" },
+            ["error"] = new JsonObject { ["type"] = "overloaded_error", ["message"] = "Overloaded" },
         });
 }
