@@ -1,0 +1,105 @@
+using System.Diagnostics;
+
+namespace RelayExporter.Benchmarks.Infrastructure;
+
+/// <summary>
+/// An executable this benchmark started, with its output captured, its CPU time and resident memory readable, and
+/// killed (that process only, by its id) when disposed.
+/// </summary>
+public sealed class ChildProcess : IDisposable
+{
+    private readonly Process _process;
+    private readonly List<string> _output = [];
+
+    private ChildProcess(Process process) => _process = process;
+
+    public int Id => _process.Id;
+
+    /// <summary>User + system CPU time the process has used so far.</summary>
+    public TimeSpan Cpu
+    {
+        get { _process.Refresh(); return _process.TotalProcessorTime; }
+    }
+
+    /// <summary>Resident set size in bytes (VmRSS).</summary>
+    public long Rss
+    {
+        get { _process.Refresh(); return _process.WorkingSet64; }
+    }
+
+    public static ChildProcess Start(string executable, IEnumerable<string> arguments, IReadOnlyDictionary<string, string>? environment = null)
+    {
+        var info = new ProcessStartInfo(executable)
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in arguments) info.ArgumentList.Add(argument);
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>()) info.Environment[name] = value;
+
+        var child = new ChildProcess(Process.Start(info) ?? throw new InvalidOperationException($"cannot start {executable}"));
+        child._process.OutputDataReceived += (_, e) => child.Capture(e.Data);
+        child._process.ErrorDataReceived += (_, e) => child.Capture(e.Data);
+        child._process.BeginOutputReadLine();
+        child._process.BeginErrorReadLine();
+        return child;
+    }
+
+    /// <summary>The first output line that matches, waiting for it; fails with the output so far if the process exits first.</summary>
+    public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            lock (_output)
+                if (_output.FirstOrDefault(match) is { } line) return line;
+            if (_process.HasExited) throw new InvalidOperationException($"process {Id} exited with {_process.ExitCode}: {Output}");
+            await Task.Delay(50);
+        }
+        throw new TimeoutException($"process {Id} printed no expected line within {timeout}: {Output}");
+    }
+
+    /// <summary>Polls <paramref name="url"/> until it answers 2xx; fails with the output so far if the process exits first.</summary>
+    public async Task WaitUntilServingAsync(string url, TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process.HasExited) throw new InvalidOperationException($"process {Id} exited with {_process.ExitCode}: {Output}");
+            try
+            {
+                using var response = await http.GetAsync(url);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(100);
+        }
+        throw new TimeoutException($"{url} did not answer within {timeout}: {Output}");
+    }
+
+    public string Output
+    {
+        get { lock (_output) return string.Join('\n', _output.TakeLast(40)); }
+    }
+
+    private void Capture(string? line)
+    {
+        if (line is null) return;
+        lock (_output)
+            if (_output.Count < 10_000) _output.Add(line);
+    }
+
+    public void Dispose()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill();
+            _process.WaitForExit();
+        }
+        _process.Dispose();
+    }
+}

@@ -1,0 +1,35 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace RelayExporter.Benchmarks.Infrastructure;
+
+/// <summary>Where the executables under measurement are: the Release builds of this repository.</summary>
+public static class Paths
+{
+    public static string RepositoryRoot { get; } = FindRoot();
+
+    public static string Exporter => Executable("src/Exporter/bin/Release/net10.0/relay-exporter");
+    public static string Simulator => Executable("src/Simulator/bin/Release/net10.0/relay-simulator");
+    public const string BlackboxExporter = "/usr/bin/prometheus-blackbox-exporter";
+
+    /// <summary>A loopback port free right now (for executables that need to be told one).</summary>
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static string Executable(string relative)
+    {
+        var path = Path.Combine(RepositoryRoot, relative);
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run `dotnet build -c Release Exporter.sln` first");
+    }
+
+    private static string FindRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+            if (File.Exists(Path.Combine(dir.FullName, "Exporter.sln"))) return dir.FullName;
+        throw new DirectoryNotFoundException("Exporter.sln not found above " + AppContext.BaseDirectory);
+    }
+}

@@ -1,0 +1,24 @@
+using RelayExporter.Benchmarks;
+using RelayExporter.Benchmarks.Infrastructure;
+
+// Each subcommand is one measurement of SPEC §11; benchmarks/README.md says what each measures and how to read it.
+const string Usage = """
+    usage: Exporter.Benchmarks <benchmark> [--option value ...]
+      throughput   probes per second and CPU per probe, in-process (--check models|stream)
+    """;
+
+if (args.Length == 0 || args[0] is "-h" or "--help")
+{
+    Console.WriteLine(Usage);
+    return args.Length == 0 ? 2 : 0;
+}
+
+var options = new Arguments(args[1..]);
+Func<Arguments, Task> benchmark = args[0] switch
+{
+    "throughput" => ProbeThroughput.RunAsync,
+    _ => _ => throw new ArgumentException($"unknown benchmark '{args[0]}'\n{Usage}"),
+};
+Console.WriteLine($"# {args[0]} on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
+await benchmark(options);
+return 0;
