@@ -5,6 +5,7 @@ using RelayExporter.Benchmarks.Infrastructure;
 const string Usage = """
     usage: Exporter.Benchmarks <benchmark> [--option value ...]
       throughput   probes per second and CPU per probe, in-process (--check models|stream)
+      blackbox     CPU per probe: blackbox_exporter's /probe against ours, same HTTP GET, same client
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -17,6 +18,7 @@ var options = new Arguments(args[1..]);
 Func<Arguments, Task> benchmark = args[0] switch
 {
     "throughput" => ProbeThroughput.RunAsync,
+    "blackbox" => BlackboxComparison.RunAsync,
     _ => _ => throw new ArgumentException($"unknown benchmark '{args[0]}'\n{Usage}"),
 };
 Console.WriteLine($"# {args[0]} on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
