@@ -29,7 +29,7 @@ public sealed class SimulatorHost : IAsyncDisposable
     public static async Task<SimulatorHost> StartAsync(SimulatorOptions options, CancellationToken ct = default)
     {
         var address = Validate(options);
-        var targets = options.Targets.Select(d => new SimulatedTarget(d, address, options.LogLevel)).ToList();
+        var targets = options.Targets.Select(d => new SimulatedTarget(d, address, options.LogLevel, options.Certificate)).ToList();
         try
         {
             for (var i = 0; i < targets.Count; i++)

@@ -16,4 +16,7 @@ public sealed class SimulatorOptions
     public IReadOnlyList<TargetDefinition> Targets { get; init; } = DefaultTargets.All;
 
     public LogLevel LogLevel { get; init; } = LogLevel.Warning;
+
+    /// <summary>When set, every target serves HTTPS with this certificate (to test TLS timing and certificate expiry).</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2? Certificate { get; init; }
 }

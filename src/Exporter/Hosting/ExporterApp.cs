@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging.Console;
 using RelayExporter.Configuration;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
+using RelayExporter.Probing.OnDemand;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 
@@ -26,6 +27,7 @@ public static class ExporterApp
         var app = builder.Build();
         app.MapPrometheusScrapeEndpoint("/metrics");
         app.MapOperationsEndpoints();
+        app.MapProbeEndpoints();
         return app;
     }
 

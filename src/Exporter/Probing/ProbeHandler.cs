@@ -83,11 +83,18 @@ public sealed class ProbeHandler
             findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}");
         }
 
+        var reason = findings.Reason;
+        if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)
+        {
+            trace.RedactSecret(secret);
+            reason = ProbeTrace.Redact(reason, secret)!;
+        }
+
         return new ProbeResult
         {
             Key = job.Key,
             Outcome = findings.Outcome,
-            Reason = findings.Reason,
+            Reason = reason,
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
             Trace = trace.RequestLine is null ? null : trace,

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.Extensions.DependencyInjection;
@@ -10,7 +11,7 @@ namespace RelayExporter.Simulator;
 /// <summary>Builds the small Kestrel apps the simulator runs: one per target and one for the admin API.</summary>
 internal static class KestrelApp
 {
-    public static WebApplicationBuilder CreateBuilder(IPAddress address, int port, LogLevel logLevel)
+    public static WebApplicationBuilder CreateBuilder(IPAddress address, int port, LogLevel logLevel, X509Certificate2? certificate = null)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
         {
@@ -32,7 +33,10 @@ internal static class KestrelApp
         builder.WebHost.ConfigureKestrel(k =>
         {
             k.AddServerHeader = false;
-            k.Listen(address, port);
+            k.Listen(address, port, listen =>
+            {
+                if (certificate is not null) listen.UseHttps(certificate);
+            });
         });
         return builder;
     }

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.Logging;
 
@@ -9,11 +10,13 @@ public sealed class SimulatedTarget
 {
     private readonly IPAddress _address;
     private readonly LogLevel _logLevel;
+    private readonly X509Certificate2? _certificate;
     private readonly SemaphoreSlim _gate = new(1, 1);
     private WebApplication? _app;
 
-    internal SimulatedTarget(TargetDefinition definition, IPAddress address, LogLevel logLevel)
+    internal SimulatedTarget(TargetDefinition definition, IPAddress address, LogLevel logLevel, X509Certificate2? certificate)
     {
+        _certificate = certificate;
         Definition = definition;
         _address = address;
         _logLevel = logLevel;
@@ -36,7 +39,7 @@ public sealed class SimulatedTarget
 
     internal async Task StartAsync(int port, CancellationToken ct)
     {
-        var builder = KestrelApp.CreateBuilder(_address, port, _logLevel);
+        var builder = KestrelApp.CreateBuilder(_address, port, _logLevel, _certificate);
         // Cut streams end short of their Content-Length on purpose; Kestrel would log each one as an error.
         builder.Logging.AddFilter("Microsoft.AspNetCore.Server.Kestrel", LogLevel.Critical);
         var app = builder.Build();

@@ -35,17 +35,19 @@ public sealed class ExporterHost : IAsyncDisposable
     public Uri BaseUrl { get; private set; } = null!;
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<ExporterHost> StartAsync(string yaml, IDictionary<string, string?>? settings = null)
+    public static async Task<ExporterHost> StartAsync(string yaml, IDictionary<string, string?>? settings = null,
+        ILoggerProvider? logs = null, LogLevel logLevel = LogLevel.Warning)
     {
         var configPath = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
         await File.WriteAllTextAsync(configPath, yaml);
         var options = ConfigLoader.Load(configPath);
-        var commandLine = new CommandLine { ConfigFile = configPath, ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning };
+        var commandLine = new CommandLine { ConfigFile = configPath, ListenAddress = "127.0.0.1:0", LogLevel = logLevel };
         var contentTypes = new ConcurrentQueue<string>();
         var app = ExporterApp.Build(commandLine, configPath, options, builder =>
         {
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Services.AddSingleton<IStartupFilter>(new ScrapeRecorder(contentTypes));
+            if (logs is not null) builder.Logging.AddProvider(logs);
         });
         var host = new ExporterHost(app, configPath, contentTypes);
         await app.StartAsync();

@@ -60,6 +60,20 @@ public sealed class ProbeTrace
         ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers));
     }
 
+    /// <summary>
+    /// Removes a credential from everything an upstream could have echoed back (body, headers), so that a hostile
+    /// or careless upstream cannot make the exporter print it.
+    /// </summary>
+    public void RedactSecret(string secret)
+    {
+        BodyExcerpt = Redact(BodyExcerpt, secret);
+        ResponseHeaders = ResponseHeaders.Select(h => Redact(h, secret)!).ToList();
+        RequestLine = Redact(RequestLine, secret);
+    }
+
+    public static string? Redact(string? text, string secret) =>
+        text is null || secret.Length == 0 ? text : text.Replace(secret, "<redacted>", StringComparison.Ordinal);
+
     /// <summary>Header lines with the values of credential-bearing headers replaced.</summary>
     private static IReadOnlyList<string> Redacted(IEnumerable<KeyValuePair<string, IEnumerable<string>>> headers) =>
         headers.Select(h => $"{h.Key}: {(SensitiveHeaders.Contains(h.Key) ? "<redacted>" : string.Join(", ", h.Value))}").ToList();

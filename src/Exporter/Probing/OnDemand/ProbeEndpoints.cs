@@ -1,0 +1,24 @@
+using RelayExporter.Configuration;
+
+namespace RelayExporter.Probing.OnDemand;
+
+public static class ProbeEndpoints
+{
+    /// <summary><c>/probe?target=NAME&amp;check=CHECK[&amp;model=M][&amp;debug=true]</c>: run one probe now (blackbox_exporter's multi-target pattern).</summary>
+    public static IEndpointRouteBuilder MapProbeEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGet("/probe", async (string? target, string? check, string? model, string? debug, RunningConfig config, ProbeHandler handler, CancellationToken cancellationToken) =>
+        {
+            var (job, error) = OnDemandProbeRequest.Resolve(config.Current, target, check, model);
+            if (job is null) return Results.Text(error + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+            if (debug is not (null or "true" or "false"))
+                return Results.Text($"parameter 'debug' must be true or false, got '{debug}'\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
+
+            var result = await handler.ExecuteAsync(job, cancellationToken);
+            return debug == "true"
+                ? Results.Text(ProbeDebugTrace.Render(job, result), "text/plain; charset=utf-8")
+                : Results.Text(ProbeResultMetricsText.Render(result), ProbeResultMetricsText.ContentType);
+        });
+        return endpoints;
+    }
+}
