@@ -18,6 +18,8 @@ public static partial class BlackboxComparison
         var probes = args.Int("probes", 3000);
         var concurrency = args.Int("concurrency", 4);
         var rounds = args.Int("rounds", 3);
+        // .NET compiles hot code again, optimised, after its first calls: measure after that settles.
+        var warmup = args.Int("warmup", 5000);
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
@@ -39,8 +41,8 @@ public static partial class BlackboxComparison
             if (!SuccessLine().IsMatch(body)) throw new InvalidOperationException($"{name} {url} did not report a successful probe:\n{body}");
         }
 
-        Console.WriteLine($"{probes} probes per round at concurrency {concurrency}, {rounds} rounds each, alternating; warm-up {probes / 10} probes each");
-        foreach (var (_, process, url) in contenders) await DriveAsync(client, process, url, probes / 10, concurrency);
+        Console.WriteLine($"{probes} probes per round at concurrency {concurrency}, {rounds} rounds each, alternating; warm-up {warmup} probes each");
+        foreach (var (_, process, url) in contenders) await DriveAsync(client, process, url, warmup, concurrency);
         var cpuPerProbe = contenders.ToDictionary(c => c.Item1, _ => new List<double>());
         for (var round = 1; round <= rounds; round++)
         {
