@@ -6,6 +6,7 @@ const string Usage = """
     usage: Exporter.Benchmarks <benchmark> [--option value ...]
       throughput   probes per second and CPU per probe, in-process (--check models|stream)
       blackbox     CPU per probe: blackbox_exporter's /probe against ours, same HTTP GET, same client
+      latency      reported duration minus an injected delay, 1,000 probe series
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -19,6 +20,7 @@ Func<Arguments, Task> benchmark = args[0] switch
 {
     "throughput" => ProbeThroughput.RunAsync,
     "blackbox" => BlackboxComparison.RunAsync,
+    "latency" => LatencyHonesty.RunAsync,
     _ => _ => throw new ArgumentException($"unknown benchmark '{args[0]}'\n{Usage}"),
 };
 Console.WriteLine($"# {args[0]} on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
