@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using RelayExporter.Benchmarks.Infrastructure;
+using RelayExporter.Hosting;
+using RelayExporter.Probing;
+
+namespace RelayExporter.Benchmarks;
+
+/// <summary>
+/// §11 "full /metrics render ≤ 100 ms" with 10,000 series: the exporter host as the executable builds it (minus the
+/// scheduler), its result store and instruments filled by one real probe of every series (health and models checks of
+/// 5,000 relay targets against the simulator process), then GET /metrics timed end to end — collection, snapshot,
+/// serialisation, transfer over loopback — in each format, after a warm-up. Also this process's resident memory.
+/// </summary>
+public static class ScrapeRender
+{
+    private static readonly (string Name, string Accept, bool Gzip)[] Formats =
+    [
+        ("text 0.0.4", "text/plain;version=0.0.4", false),
+        ("OpenMetrics 1.0", "application/openmetrics-text;version=1.0.0", false),
+        ("text 0.0.4 gzip", "text/plain;version=0.0.4", true),
+    ];
+
+    public static async Task RunAsync(Arguments args)
+    {
+        var series = args.Int("series", 10_000);
+        var scrapes = args.Int("scrapes", 20);
+        args.RejectUnknown();
+
+        using var simulator = await SimulatorProcess.StartAsync();
+        var path = FleetConfig.Write("render", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
+            "{ health: { interval: 30s }, models: { interval: 30s } }");
+        var options = FleetConfig.Load(path);
+        await using var app = ExporterApp.Build(new CommandLine { ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning }, path, options,
+            builder => builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ProbeScheduler))));
+        await app.StartAsync();
+        var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/metrics";
+
+        var jobs = ProbePlan.From(options);
+        var handler = app.Services.GetRequiredService<ProbeHandler>();
+        var failed = 0;
+        var fill = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (job, ct) =>
+        {
+            if (!(await handler.RunAsync(job, ct)).Succeeded) Interlocked.Increment(ref failed);
+        });
+        Console.WriteLine($"{jobs.Count} series probed once in {fill.Elapsed.TotalSeconds:F1} s ({failed} failed); {scrapes} timed scrapes per format after 3 warm-up");
+
+        using var client = new HttpClient();
+        foreach (var (name, accept, gzip) in Formats)
+        {
+            var times = new List<double>();
+            var bytes = 0;
+            for (var i = -3; i < scrapes; i++)
+            {
+                using var request = new HttpRequestMessage(HttpMethod.Get, url);
+                request.Headers.TryAddWithoutValidation("Accept", accept);
+                if (gzip) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
+                var started = Stopwatch.GetTimestamp();
+                using var response = await client.SendAsync(request);
+                var body = await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync();
+                if (i >= 0) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                bytes = body.Length;
+            }
+            Console.WriteLine($"RESULT render {name}: median {Stats.Median(times):F1} ms, p90 {Stats.Percentile(times, 90):F1} ms, " +
+                $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB");
+        }
+
+        GC.Collect();
+        Console.WriteLine($"RESULT render memory: RSS {Environment.WorkingSet / 1e6:F0} MB (this process: exporter host + benchmark driver), " +
+            $"managed heap {GC.GetTotalMemory(forceFullCollection: false) / 1e6:F0} MB");
+    }
+}
