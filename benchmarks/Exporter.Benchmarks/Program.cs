@@ -7,6 +7,8 @@ const string Usage = """
       throughput   probes per second and CPU per probe, in-process (--check models|stream)
       blackbox     CPU per probe: blackbox_exporter's /probe against ours, same HTTP GET, same client
       latency      reported duration minus an injected delay, 1,000 probe series
+      render       /metrics render time and memory with 10,000 series, in-process
+      scale        the relay-exporter executable with 10,000 series at 30 s: CPU, RSS, schedule lag, scrape time
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -21,6 +23,8 @@ Func<Arguments, Task> benchmark = args[0] switch
     "throughput" => ProbeThroughput.RunAsync,
     "blackbox" => BlackboxComparison.RunAsync,
     "latency" => LatencyHonesty.RunAsync,
+    "render" => ScrapeRender.RunAsync,
+    "scale" => SchedulerScale.RunAsync,
     _ => _ => throw new ArgumentException($"unknown benchmark '{args[0]}'\n{Usage}"),
 };
 Console.WriteLine($"# {args[0]} on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");

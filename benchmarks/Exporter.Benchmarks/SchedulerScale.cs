@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using RelayExporter.Benchmarks.Infrastructure;
+
+namespace RelayExporter.Benchmarks;
+
+/// <summary>
+/// §11 "10,000 probe series at a 30 s interval on 2 cores": the relay-exporter executable (Release build) with 5,000
+/// relay targets × {health, models} against the relay-simulator executable. After a warm-up (every series has run),
+/// over a measurement window: the exporter's average CPU (% of one core, from /proc), its resident memory (sampled
+/// every 5 s), probes run, and the schedule lag p99 from relay_exporter_schedule_lag_seconds (the difference between a
+/// scrape before and one after the window, interpolated in its buckets). Then scrapes are timed, with their CPU cost.
+/// </summary>
+public static class SchedulerScale
+{
+    private const string Lag = "relay_exporter_schedule_lag_seconds";
+
+    public static async Task RunAsync(Arguments args)
+    {
+        var series = args.Int("series", 10_000);
+        var interval = args.Int("interval", 30);
+        var warmup = TimeSpan.FromSeconds(args.Int("warmup", 45));
+        var window = TimeSpan.FromSeconds(args.Int("seconds", 180));
+        var scrapes = args.Int("scrapes", 10);
+        args.RejectUnknown();
+
+        using var simulator = await SimulatorProcess.StartAsync();
+        var config = FleetConfig.Write("scale", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
+            $"{{ health: {{ interval: {interval}s }}, models: {{ interval: {interval}s }} }}");
+        var url = $"http://127.0.0.1:{Paths.FreePort()}";
+        using var exporter = ChildProcess.Start(Paths.Exporter, ["--config.file", config, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"],
+            new Dictionary<string, string> { [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue });
+        await exporter.WaitUntilServingAsync(url + "/-/ready", TimeSpan.FromSeconds(60));
+        Console.WriteLine($"exporter pid {exporter.Id}, simulator pid {simulator.Process.Id}: {series} series every {interval} s; " +
+            $"warm-up {warmup.TotalSeconds} s, window {window.TotalSeconds} s");
+        await Task.Delay(warmup);
+
+        using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
+        var before = new ScrapeText(await client.GetStringAsync(url + "/metrics"));
+        var (cpu, simulatorCpu, clock) = (exporter.Cpu, simulator.Process.Cpu, Stopwatch.StartNew());
+        var rss = new List<double>();
+        while (clock.Elapsed < window)
+        {
+            rss.Add(exporter.Rss / 1e6);
+            await Task.Delay(TimeSpan.FromSeconds(5));
+        }
+        var (cpuUsed, simulatorCpuUsed, elapsed) = (exporter.Cpu - cpu, simulator.Process.Cpu - simulatorCpu, clock.Elapsed);
+        var after = new ScrapeText(await client.GetStringAsync(url + "/metrics"));
+
+        var probes = after.Sum("relay_probes_total") - before.Sum("relay_probes_total");
+        var lag = (before.Buckets(Lag), after.Buckets(Lag));
+        Console.WriteLine($"RESULT scale CPU: {cpuUsed / elapsed * 100:F1} % of one core ({cpuUsed.TotalSeconds:F1} s over {elapsed.TotalSeconds:F0} s; " +
+            $"{probes:F0} probes = {probes / elapsed.TotalSeconds:F0}/s, {cpuUsed.TotalMicroseconds / probes:F0} µs/probe); " +
+            $"simulator {simulatorCpuUsed / elapsed * 100:F1} % of one core");
+        Console.WriteLine($"RESULT scale RSS: median {Stats.Median(rss):F0} MB, max {rss.Max():F0} MB");
+        Console.WriteLine($"RESULT scale schedule lag: p50 {ScrapeText.Quantile(0.5, lag.Item1, lag.Item2) * 1000:F1} ms, " +
+            $"p99 {ScrapeText.Quantile(0.99, lag.Item1, lag.Item2) * 1000:F1} ms (bucket-interpolated)");
+
+        var times = new List<double>();
+        cpu = exporter.Cpu;
+        for (var i = 0; i < scrapes; i++)
+        {
+            var started = Stopwatch.GetTimestamp();
+            await client.GetByteArrayAsync(url + "/metrics");
+            times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        }
+        Console.WriteLine($"RESULT scale scrape (text 0.0.4, while probing): median {Stats.Median(times):F0} ms, max {times.Max():F0} ms; " +
+            $"exporter CPU {(exporter.Cpu - cpu).TotalMilliseconds / scrapes:F0} ms per scrape (probing included)");
+    }
+}
