@@ -24,10 +24,15 @@ public static partial class BlackboxComparison
 
         using var simulator = await SimulatorProcess.StartAsync();
         var models = simulator.TargetUrl("relay-a") + "/v1/models";
+        using var blackboxConfig = BlackboxConfig();
         var blackboxUrl = $"http://127.0.0.1:{Paths.FreePort()}";
-        using var blackbox = await StartBlackboxAsync(blackboxUrl);
+        using var blackbox = await ChildProcess.StartServingAsync(Paths.BlackboxExporter,
+            [$"--config.file={blackboxConfig.Path}", $"--web.listen-address={new Uri(blackboxUrl).Authority}"], blackboxUrl + "/-/healthy");
+        // The scheduled probe of this series runs once an hour: it adds at most one probe to a run.
+        using var oursConfig = FleetConfig.Write("bench", 1, [simulator.TargetUrl("relay-a")], "{ models: { interval: 1h, timeout: 10s } }");
         var oursUrl = $"http://127.0.0.1:{Paths.FreePort()}";
-        using var ours = await StartOursAsync(oursUrl, simulator.TargetUrl("relay-a"));
+        using var ours = await ChildProcess.StartServingAsync(Paths.Exporter,
+            ["--config.file", oursConfig.Path, "--web.listen-address", new Uri(oursUrl).Authority, "--log.level", "warn"], oursUrl + "/-/ready");
         var contenders = new[]
         {
             ("blackbox_exporter", blackbox, $"{blackboxUrl}/probe?module=openai_models&target={Uri.EscapeDataString(models)}"),
@@ -80,49 +85,19 @@ public static partial class BlackboxComparison
         return (wall.Elapsed, server.Cpu - cpu);
     }
 
-    private static async Task<ChildProcess> StartBlackboxAsync(string url)
-    {
-        // An http_2xx-like module with the bearer header; IPv4 as the target is 127.0.0.1.
-        var config = Path.Combine(Path.GetTempPath(), $"relay-bench-blackbox-{Environment.ProcessId}.yml");
-        await File.WriteAllTextAsync(config, $"""
-            modules:
-              openai_models:
-                prober: http
-                timeout: 10s
-                http:
-                  method: GET
-                  headers:
-                    Authorization: Bearer {FleetConfig.CredentialValue}
-                  valid_status_codes: [200]
-                  preferred_ip_protocol: ip4
-            """);
-        var process = ChildProcess.Start(Paths.BlackboxExporter, [$"--config.file={config}", $"--web.listen-address={new Uri(url).Authority}"]);
-        await WaitOrDisposeAsync(process, url + "/-/healthy");
-        return process;
-    }
-
-    private static async Task<ChildProcess> StartOursAsync(string url, string relayUrl)
-    {
-        // The scheduled probe of this series runs once an hour: it adds at most one probe to a run.
-        var config = FleetConfig.Write("bench", 1, [relayUrl], "{ models: { interval: 1h, timeout: 10s } }");
-        var process = ChildProcess.Start(Paths.Exporter, ["--config.file", config, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"],
-            new Dictionary<string, string> { [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue });
-        await WaitOrDisposeAsync(process, url + "/-/ready");
-        return process;
-    }
-
-    private static async Task WaitOrDisposeAsync(ChildProcess process, string url)
-    {
-        try
-        {
-            await process.WaitUntilServingAsync(url, TimeSpan.FromSeconds(30));
-        }
-        catch
-        {
-            process.Dispose();
-            throw;
-        }
-    }
+    /// <summary>An http_2xx-like module with the bearer header; IPv4, as the target is 127.0.0.1.</summary>
+    private static TempFile BlackboxConfig() => TempFile.Write("blackbox", $"""
+        modules:
+          openai_models:
+            prober: http
+            timeout: 10s
+            http:
+              method: GET
+              headers:
+                Authorization: Bearer {FleetConfig.CredentialValue}
+              valid_status_codes: [200]
+              preferred_ip_protocol: ip4
+        """);
 
     /// <summary>blackbox's <c>probe_success 1</c>, ours <c>relay_probe_success{…} 1</c>.</summary>
     [GeneratedRegex(@"^(relay_)?probe_success(\{[^}]*\})? 1$", RegexOptions.Multiline)]

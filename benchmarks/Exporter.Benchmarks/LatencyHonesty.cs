@@ -28,9 +28,9 @@ public static class LatencyHonesty
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
-        var config = FleetConfig.Write("latency", series, Targets.Select(simulator.TargetUrl).ToList(),
+        using var config = FleetConfig.Write("latency", series, Targets.Select(simulator.TargetUrl).ToList(),
             $"{{ models: {{ interval: {interval.TotalSeconds}s, timeout: {interval.TotalSeconds}s }} }}");
-        using var rig = new ProbeRig(config);
+        using var rig = new ProbeRig(config.Path);
 
         using var bare = new HttpClient(new SocketsHttpHandler { UseProxy = false });
         Func<ProbeJob, Task<(bool Succeeded, TimeSpan Duration, TimeSpan FirstByte)>> probe = raw

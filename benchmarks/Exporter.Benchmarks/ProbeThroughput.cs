@@ -20,8 +20,8 @@ public static class ProbeThroughput
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
-        var config = FleetConfig.Write("throughput", 1, [simulator.TargetUrl("relay-a")], $"{{ {check}: {{ interval: 1h, timeout: 10s }} }}");
-        using var rig = new ProbeRig(config);
+        using var config = FleetConfig.Write("throughput", 1, [simulator.TargetUrl("relay-a")], $"{{ {check}: {{ interval: 1h, timeout: 10s }} }}");
+        using var rig = new ProbeRig(config.Path);
         var job = rig.Jobs.Single();
 
         Console.WriteLine($"check {check}, concurrency {concurrency}, {rounds} rounds of {seconds} s after a 3 s warm-up");

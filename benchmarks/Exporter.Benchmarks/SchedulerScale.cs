@@ -24,12 +24,11 @@ public static class SchedulerScale
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
-        var config = FleetConfig.Write("scale", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
+        using var config = FleetConfig.Write("scale", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
             $"{{ health: {{ interval: {interval}s }}, models: {{ interval: {interval}s }} }}");
         var url = $"http://127.0.0.1:{Paths.FreePort()}";
-        using var exporter = ChildProcess.Start(Paths.Exporter, ["--config.file", config, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"],
-            new Dictionary<string, string> { [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue });
-        await exporter.WaitUntilServingAsync(url + "/-/ready", TimeSpan.FromSeconds(60));
+        using var exporter = await ChildProcess.StartServingAsync(Paths.Exporter,
+            ["--config.file", config.Path, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"], url + "/-/ready");
         Console.WriteLine($"exporter pid {exporter.Id}, simulator pid {simulator.Process.Id}: {series} series every {interval} s; " +
             $"warm-up {warmup.TotalSeconds} s, window {window.TotalSeconds} s");
         await Task.Delay(warmup);

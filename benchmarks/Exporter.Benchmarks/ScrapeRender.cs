@@ -31,10 +31,10 @@ public static class ScrapeRender
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
-        var path = FleetConfig.Write("render", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
+        using var config = FleetConfig.Write("render", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
             "{ health: { interval: 30s }, models: { interval: 30s } }");
-        var options = FleetConfig.Load(path);
-        await using var app = ExporterApp.Build(new CommandLine { ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning }, path, options,
+        var options = FleetConfig.Load(config.Path);
+        await using var app = ExporterApp.Build(new CommandLine { ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning }, config.Path, options,
             builder => builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ProbeScheduler))));
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/metrics";
@@ -48,6 +48,7 @@ public static class ScrapeRender
             if (!(await handler.RunAsync(job, ct)).Succeeded) Interlocked.Increment(ref failed);
         });
         Console.WriteLine($"{jobs.Count} series probed once in {fill.Elapsed.TotalSeconds:F1} s ({failed} failed); {scrapes} timed scrapes per format after 3 warm-up");
+        PrintMemory("after filling, before any scrape");
 
         using var client = new HttpClient();
         foreach (var (name, accept, gzip) in Formats)
@@ -69,8 +70,14 @@ public static class ScrapeRender
                 $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB");
         }
 
+        PrintMemory("after the scrapes");
+    }
+
+    /// <summary>This process holds the exporter host and the (small) benchmark driver; the simulator is another process.</summary>
+    private static void PrintMemory(string when)
+    {
         GC.Collect();
-        Console.WriteLine($"RESULT render memory: RSS {Environment.WorkingSet / 1e6:F0} MB (this process: exporter host + benchmark driver), " +
+        Console.WriteLine($"RESULT render memory {when}: RSS {Environment.WorkingSet / 1e6:F0} MB, " +
             $"managed heap {GC.GetTotalMemory(forceFullCollection: false) / 1e6:F0} MB");
     }
 }

@@ -46,6 +46,22 @@ public sealed class ChildProcess : IDisposable
         return child;
     }
 
+    /// <summary>Starts a server with the benchmark credential in its environment, and waits until <paramref name="readyUrl"/> answers.</summary>
+    public static async Task<ChildProcess> StartServingAsync(string executable, IEnumerable<string> arguments, string readyUrl)
+    {
+        var process = Start(executable, arguments, new Dictionary<string, string> { [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue });
+        try
+        {
+            await process.WaitUntilServingAsync(readyUrl, TimeSpan.FromSeconds(60));
+            return process;
+        }
+        catch
+        {
+            process.Dispose();
+            throw;
+        }
+    }
+
     /// <summary>The first output line that matches, waiting for it; fails with the output so far if the process exits first.</summary>
     public async Task<string> WaitForLineAsync(Func<string, bool> match, TimeSpan timeout)
     {
@@ -61,7 +77,7 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Polls <paramref name="url"/> until it answers 2xx; fails with the output so far if the process exits first.</summary>
-    public async Task WaitUntilServingAsync(string url, TimeSpan timeout)
+    private async Task WaitUntilServingAsync(string url, TimeSpan timeout)
     {
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
         var deadline = DateTime.UtcNow + timeout;

@@ -17,7 +17,7 @@ public static class FleetConfig
 
     /// <param name="targets">How many targets, named <c>{prefix}-00000</c>… and assigned to <paramref name="baseUrls"/> in turn.</param>
     /// <param name="checks">The checks of every target as a YAML flow map, e.g. <c>{ models: { interval: 30s } }</c>.</param>
-    public static string Write(string prefix, int targets, IReadOnlyList<string> baseUrls, string checks)
+    public static TempFile Write(string prefix, int targets, IReadOnlyList<string> baseUrls, string checks)
     {
         var yaml = new StringBuilder("targets:\n");
         for (var i = 0; i < targets; i++)
@@ -30,9 +30,7 @@ public static class FleetConfig
                 .Append("    models: [gpt-4.1]\n")
                 .Append($"    checks: {checks}\n");
         }
-        var path = Path.Combine(Path.GetTempPath(), $"relay-bench-{prefix}-{Environment.ProcessId}.yml");
-        File.WriteAllText(path, yaml.ToString());
-        return path;
+        return TempFile.Write(prefix, yaml.ToString());
     }
 
     public static ExporterOptions Load(string path) => ConfigLoader.Load(path);
