@@ -48,13 +48,13 @@ public static class SchedulerScale
         var after = new ScrapeText(await client.GetStringAsync(url + "/metrics"));
 
         var probes = after.Sum("relay_probes_total") - before.Sum("relay_probes_total");
-        var lag = (before.Buckets(Lag), after.Buckets(Lag));
+        var (lagBefore, lagAfter) = (before.Buckets(Lag), after.Buckets(Lag));
         Console.WriteLine($"RESULT scale CPU: {cpuUsed / elapsed * 100:F1} % of one core ({cpuUsed.TotalSeconds:F1} s over {elapsed.TotalSeconds:F0} s; " +
             $"{probes:F0} probes = {probes / elapsed.TotalSeconds:F0}/s, {cpuUsed.TotalMicroseconds / probes:F0} µs/probe); " +
             $"simulator {simulatorCpuUsed / elapsed * 100:F1} % of one core");
         Console.WriteLine($"RESULT scale RSS: {rssUnscraped:F0} MB before the first scrape; after one: median {Stats.Median(rss):F0} MB, max {rss.Max():F0} MB");
-        Console.WriteLine($"RESULT scale schedule lag: p50 {ScrapeText.Quantile(0.5, lag.Item1, lag.Item2) * 1000:F1} ms, " +
-            $"p99 {ScrapeText.Quantile(0.99, lag.Item1, lag.Item2) * 1000:F1} ms (bucket-interpolated)");
+        Console.WriteLine($"RESULT scale schedule lag: p50 {ScrapeText.Quantile(0.5, lagBefore, lagAfter) * 1000:F1} ms, " +
+            $"p99 {ScrapeText.Quantile(0.99, lagBefore, lagAfter) * 1000:F1} ms (bucket-interpolated)");
 
         var times = new List<double>();
         cpu = exporter.Cpu;
