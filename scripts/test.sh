@@ -9,6 +9,7 @@ command -v prometheus >/dev/null || packages+=(prometheus)
 command -v promtool >/dev/null || packages+=(prometheus)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing missing Debian packages: ${packages[*]}"
   as_root=()

@@ -37,6 +37,7 @@ public static class ExporterApp
         app.MapProbeEndpoints();
         app.MapRoutingEndpoints();
         app.MapCircuitEndpoints();
+        app.MapStatusPage();
         return app;
     }
 
