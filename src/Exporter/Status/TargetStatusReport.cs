@@ -45,7 +45,7 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
             CircuitOf(new CircuitKey(target.Name, model)).Label(), listed, last?.Outcome.Label(), last?.Reason, Latency(own));
     }
 
-    public CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
+    private CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
 
     private static LatencySummary? Latency(IEnumerable<ProbeResult> probes) =>
         LatencySummary.Of(probes.Where(r => r.Succeeded).Select(r => r.Duration));
