@@ -119,6 +119,13 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         Assert.True(metrics.Find("relay_probe_time_to_first_token_seconds_count", ("target", "anthropic"), ("model", "claude-sonnet-4.5"))!.Value >= 1);
         Assert.NotNull(metrics.Find("gen_ai_client_operation_duration_seconds_count", ("gen_ai_provider_name", "anthropic"), ("gen_ai_request_model", "claude-sonnet-4.5"), ("gen_ai_operation_name", "chat")));
         Assert.NotNull(metrics.Find("gen_ai_client_token_usage_count", ("gen_ai_provider_name", "openai"), ("gen_ai_token_type", "output")));
+        // State sets: one series per state, exactly one of them 1; the down target is unhealthy with its circuit open.
+        var states = metrics.Named("relay_target_health_state").Where(s => s.Labels["target"] == "down").ToList();
+        Assert.Equal(["degraded", "healthy", "unhealthy", "unknown"], states.Select(s => s.Labels["state"]).Order());
+        Assert.Equal("unhealthy", Assert.Single(states, s => s.Value == 1).Labels["state"]);
+        Assert.Equal(0, metrics.Find("relay_target_health", ("target", "down"))!.Value);
+        Assert.Equal(1, metrics.Find("relay_target_health", ("target", "relay-a"))!.Value);
+        Assert.Equal(1, metrics.Named("relay_circuit_state").Single(s => s.Labels["target"] == "down" && !s.Labels.ContainsKey("model") && s.Labels["state"] == "open").Value);
     }
 
     private static HashSet<string> EmittedFamilies(string exposition) => TypeLine().Matches(exposition).Select(m => m.Groups[1].Value).ToHashSet();
