@@ -9,7 +9,7 @@
 #   scripts/stack.sh stop  [--dir DIR] stop what `start` started in DIR, by the process ids it recorded
 #
 # Options (ports: 0 = pick a free one; defaults are the compose ports):
-#   --dir DIR                  state: generated configs, data, logs, pids (default .stack in the repository)
+#   --dir DIR                  state: generated configs, data, logs, pids (default $TMPDIR/relay-exporter-stack)
 #   --exporter-port N          9477        --prometheus-port N     9090
 #   --alertmanager-port N      9093        --simulator-admin-port N 18100
 #   --simulator-base-port N    18101 (targets use consecutive ports; 0 = each a free port)
@@ -25,7 +25,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 
 command=${1:-}
 [ $# -gt 0 ] && shift
-dir="$root/.stack"
+dir="${TMPDIR:-/tmp}/relay-exporter-stack"
 exporter_port=9477 prometheus_port=9090 alertmanager_port=9093 sim_admin_port=18100 sim_base_port=18101
 scrape_interval="" webhook_url="" group_wait="" group_interval="" repeat_interval=""
 exporter_bin="$root/src/Exporter/bin/Release/net10.0/relay-exporter"
