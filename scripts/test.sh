@@ -11,6 +11,7 @@ command -v prometheus-alertmanager >/dev/null || packages+=(prometheus-alertmana
 command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing missing Debian packages: ${packages[*]}"
   as_root=()

@@ -6,9 +6,18 @@ using RelayExporter.Probing;
 namespace RelayExporter.Circuits;
 
 /// <summary>The circuit of every target and target × model, created on first use with the configured settings.</summary>
-public sealed class CircuitBoard(RunningConfig config, TimeProvider time)
+public sealed class CircuitBoard
 {
     private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
+    private readonly RunningConfig _config;
+    private readonly TimeProvider _time;
+
+    public CircuitBoard(RunningConfig config, TimeProvider time)
+    {
+        _config = config;
+        _time = time;
+        config.Changed += (_, next) => RetainOnly(next);
+    }
 
     /// <summary>Raised on every change of state of any circuit.</summary>
     public event Action<CircuitKey, CircuitState>? Transitioned;
@@ -18,13 +27,13 @@ public sealed class CircuitBoard(RunningConfig config, TimeProvider time)
     public ProbeCircuit? Find(CircuitKey key) => _circuits.GetValueOrDefault(key);
 
     public ProbeCircuit For(CircuitKey key) =>
-        _circuits.GetOrAdd(key, k => new ProbeCircuit(k, config.Current.Circuit, time, (key, state) => Transitioned?.Invoke(key, state)));
+        _circuits.GetOrAdd(key, k => new ProbeCircuit(k, _config.Current.Circuit, _time, (key, state) => Transitioned?.Invoke(key, state)));
 
     /// <summary>Runs the probe through its circuit; while the circuit is open it is not sent and ends in circuit_open.</summary>
     public async Task<ProbeResult> ExecuteAsync(ProbeJob job, Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
     {
         var circuit = For(new CircuitKey(job.Key.Target, job.Key.Model));
-        var startedAt = time.GetUtcNow();
+        var startedAt = _time.GetUtcNow();
         try
         {
             return await circuit.Pipeline.ExecuteAsync(async token => await probe(token), cancellationToken);

@@ -9,15 +9,24 @@ namespace RelayExporter.Health;
 /// models) decide the target's state; chat and stream probes of a model, and whether the models check lists it,
 /// decide that model's state.
 /// </summary>
-public sealed class HealthBoard(RunningConfig config, TimeProvider time)
+public sealed class HealthBoard
 {
     private readonly ConcurrentDictionary<string, HealthTracker> _targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Target, string Model), HealthTracker> _models = new();
+    private readonly RunningConfig _config;
+    private readonly TimeProvider _time;
+
+    public HealthBoard(RunningConfig config, TimeProvider time)
+    {
+        _config = config;
+        _time = time;
+        config.Changed += (_, next) => RetainOnly(next);
+    }
 
     public void Observe(ProbeResult result)
     {
-        var options = config.Current;
-        var at = time.GetUtcNow();
+        var options = _config.Current;
+        var at = _time.GetUtcNow();
         var key = result.Key;
         if (result.Outcome == ProbeOutcome.CircuitOpen)
         {
@@ -58,7 +67,7 @@ public sealed class HealthBoard(RunningConfig config, TimeProvider time)
     /// <summary>Three of the target's longest intervals without a probe: its state is no longer known.</summary>
     private TimeSpan StaleAfter(string target)
     {
-        var options = config.Current;
+        var options = _config.Current;
         var configured = options.Targets.FirstOrDefault(t => t.Name == target);
         var longest = configured is null ? TimeSpan.FromMinutes(1)
             : configured.EffectiveChecks.Keys.Where(CheckNames.All.Contains).Max(c => options.EffectiveCheck(configured, c).Interval!.Value);

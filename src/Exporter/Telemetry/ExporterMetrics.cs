@@ -25,6 +25,11 @@ public sealed class ExporterMetrics : IDisposable
         _create = () => new ExporterInstruments(results, health, circuits, config, build, time);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
+        config.Changed += (previous, next) =>
+        {
+            var kept = ProbePlan.From(next).Select(j => j.Key).ToHashSet();
+            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key))) Restart();
+        };
     }
 
     public void RecordProbe(ProbeResult result, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, protocol);
