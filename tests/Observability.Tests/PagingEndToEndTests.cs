@@ -82,10 +82,12 @@ public sealed class PagingEndToEndTests(ITestOutputHelper output)
         }
         finally
         {
-            var pids = stack.ComponentPids;
             await stack.DisposeAsync();
-            // stack.sh stopped exactly what it started.
-            Assert.Empty(pids.Where(NativeStack.IsAlive));
         }
+
+        // stack.sh stopped exactly what it started (stopping the script with SIGTERM).
+        Assert.Equal(4, stack.ComponentPids.Count);
+        Assert.Empty(stack.LeftRunningByScript);
+        Assert.Empty(stack.ComponentPids.Where(NativeStack.IsAlive));
     }
 }

@@ -44,6 +44,9 @@ public sealed class NativeStack : IAsyncDisposable
     /// <summary>The process ids of the stack's components (simulator, exporter, alertmanager, prometheus).</summary>
     public IReadOnlyList<int> ComponentPids => componentPids;
 
+    /// <summary>Components still running after the script exited on SIGTERM (then killed by id); empty when stack.sh stopped them all.</summary>
+    public IReadOnlyList<int> LeftRunningByScript { get; private set; } = [];
+
     public PrometheusApi CreatePrometheusApi() => new(Prometheus);
 
     public static async Task<NativeStack> StartAsync(NativeStackOptions options)
@@ -129,6 +132,7 @@ public sealed class NativeStack : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         http.Dispose();
+        var ignoredSigterm = false;
         try
         {
             if (!script.HasExited)
@@ -140,13 +144,15 @@ public sealed class NativeStack : IAsyncDisposable
                 }
                 catch (TimeoutException)
                 {
-                    // WaitForExitAsync killed the script's tree; the check below catches anything left.
+                    // WaitForExitAsync killed the script's tree; the script did not stop its components by itself.
+                    ignoredSigterm = true;
                 }
             }
         }
         finally
         {
             await script.DisposeAsync();
+            LeftRunningByScript = ignoredSigterm ? componentPids.ToList() : componentPids.Where(IsAlive).ToList();
             foreach (var pid in componentPids.Where(IsAlive))
             {
                 _ = SendSignal(pid, Sigkill); // a component the script failed to stop: ours by id, never by name
