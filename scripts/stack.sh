@@ -115,23 +115,28 @@ mkdir -p "$dir"
 [ -s "$(pids_file)" ] && die "$dir already has a running stack ($(pids_file)); run: $0 stop --dir $dir"
 : >"$(pids_file)"
 
-if [ "$command" = run ]; then
-  trap 'stop_stack' EXIT
-  trap 'exit 143' TERM
-  trap 'exit 130' INT
-fi
+# Until the stack is ready (and, for run, until the script ends) anything that fails stops what was started.
+trap 'stop_stack' EXIT
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # Starts a program in the background, its output in DIR/NAME.log, and records its pid.
 launch() {
   local name=$1; shift
   "$@" >"$dir/$name.log" 2>&1 &
-  echo "$name $! $(basename "$1")" >>"$(pids_file)"
+  last_pid=$!
+  echo "$name $last_pid $(basename "$1")" >>"$(pids_file)"
 }
 
-wait_until() { # what, deadline in seconds, command...
+wait_until() { # what, deadline in seconds, command... (gives up at once if the last launched process exits)
   local what=$1 deadline=$2; shift 2
   local end=$((SECONDS + deadline))
   until "$@" >/dev/null 2>&1; do
+    if ! kill -0 "$last_pid" 2>/dev/null; then
+      echo "stack.sh: $what exited before it was ready; its log:" >&2
+      tail -n 40 "$dir/$what.log" >&2 || true
+      exit 1
+    fi
     if [ $SECONDS -ge $end ]; then
       echo "stack.sh: $what did not become ready within ${deadline}s; its log:" >&2
       tail -n 40 "$dir/$what.log" >&2 || true
@@ -190,6 +195,11 @@ launch prometheus prometheus --config.file="$prom_config" --storage.tsdb.path="$
 wait_until prometheus 60 curl -fsS "http://127.0.0.1:$prometheus_port/-/ready"
 
 echo "stack ready {\"exporter\":\"http://127.0.0.1:$exporter_port\",\"prometheus\":\"http://127.0.0.1:$prometheus_port\",\"alertmanager\":\"http://127.0.0.1:$alertmanager_port\",\"simulator_admin\":\"$sim_admin\",\"dir\":\"$dir\"}"
+
+if [ "$command" = start ]; then
+  trap - EXIT TERM INT # leave it running; `stop` ends it
+  exit 0
+fi
 
 if [ "$command" = run ]; then
   echo "stack.sh: running; Ctrl-C stops everything (logs in $dir)" >&2
