@@ -89,6 +89,12 @@ public sealed class ProbeHandler
         {
             findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}");
         }
+        catch (Exception e)
+        {
+            // A bug of ours must not stop the series: the probe ends with the reason, and the log has the details.
+            _log.LogError(e, "Probe {Probe} failed unexpectedly", job.Key);
+            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"unexpected error: {Describe(e)}");
+        }
 
         var reason = findings.Reason;
         if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)

@@ -27,8 +27,6 @@ public sealed class ProbeResultStore
 
     public IReadOnlyCollection<ProbeResult> Latest => (IReadOnlyCollection<ProbeResult>)_latest.Values;
 
-    public ProbeResult? Get(ProbeKey key) => _latest.GetValueOrDefault(key);
-
     /// <summary>The target's most recent results, oldest first.</summary>
     public IReadOnlyList<ProbeResult> History(string target) => _history.TryGetValue(target, out var history) ? history.ToList() : [];
 

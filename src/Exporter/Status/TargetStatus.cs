@@ -4,7 +4,7 @@ namespace RelayExporter.Status;
 public sealed record TargetsResponse(DateTimeOffset GeneratedAt, IReadOnlyList<TargetStatus> Targets);
 
 public sealed record TargetStatus(
-    string Name, string Kind, string Protocol, string BaseUrl, string State, int ConsecutiveFailures, string Circuit,
+    string Name, string Kind, string Protocol, string BaseUrl, string State, DateTimeOffset? StateSince, int ConsecutiveFailures, string Circuit,
     string? LastOutcome, string? LastReason, DateTimeOffset? LastProbeAt, LatencySummary? Latency,
     IReadOnlyList<ModelStatus> Models, IReadOnlyList<UpstreamReport> Upstreams, IReadOnlyList<ProbeSummary> RecentProbes);
 

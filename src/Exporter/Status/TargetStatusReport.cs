@@ -27,7 +27,7 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
             .Select(p => new UpstreamReport(p.Provider, p.Available, p.LatencySeconds)).ToList() ?? [];
         return new TargetStatus(
             target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
-            (tracker?.StateAt(now) ?? HealthState.Unknown).Label(), tracker?.ConsecutiveFailures ?? 0,
+            (tracker?.StateAt(now) ?? HealthState.Unknown).Label(), tracker?.ChangedAt, tracker?.ConsecutiveFailures ?? 0,
             CircuitOf(new CircuitKey(target.Name, null)).Label(),
             last?.Outcome.Label(), last?.Reason, last?.StartedAt, Latency(own),
             target.Models.Select(m => Model(target, m, history, now)).ToList(),
@@ -45,7 +45,7 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
             CircuitOf(new CircuitKey(target.Name, model)).Label(), listed, last?.Outcome.Label(), last?.Reason, Latency(own));
     }
 
-    public CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
+    private CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
 
     private static LatencySummary? Latency(IEnumerable<ProbeResult> probes) =>
         LatencySummary.Of(probes.Where(r => r.Succeeded).Select(r => r.Duration));

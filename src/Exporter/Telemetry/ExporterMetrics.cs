@@ -5,6 +5,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Protocols;
+using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
 
@@ -18,10 +19,14 @@ public sealed class ExporterMetrics : IDisposable
     public const string MeterName = "RelayExporter";
 
     private readonly Func<ExporterInstruments> _create;
+    private readonly PrometheusScrapeExporter _scrape;
+    private readonly object _restartGate = new();
     private ExporterInstruments _instruments;
 
-    public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time)
+    public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
+        PrometheusScrapeExporter scrape)
     {
+        _scrape = scrape;
         _create = () => new ExporterInstruments(results, health, circuits, config, build, time);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
@@ -41,7 +46,17 @@ public sealed class ExporterMetrics : IDisposable
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
     public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
 
-    public void Restart() => Interlocked.Exchange(ref _instruments, _create()).Dispose();
+    public void Restart()
+    {
+        lock (_restartGate)
+        {
+            Volatile.Read(ref _instruments).Dispose();
+            // One collection lets the SDK drop the disposed instruments' series; without it their last values would
+            // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
+            _scrape.Collect?.Invoke(5000);
+            Volatile.Write(ref _instruments, _create());
+        }
+    }
 
     public void Dispose() => _instruments.Dispose();
 }
