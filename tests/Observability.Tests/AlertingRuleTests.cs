@@ -48,7 +48,7 @@ public sealed class AlertingRuleTests
     public void The_issue_alerts_all_exist()
     {
         var defined = AllRules().Select(r => r.Str("alert")).OfType<string>().ToHashSet();
-        Assert.Empty(RequiredAlerts.Where(a => !defined.Contains(a)));
+        Assert.Subset(defined, RequiredAlerts.ToHashSet());
     }
 
     [Fact]

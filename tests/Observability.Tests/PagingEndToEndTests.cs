@@ -88,6 +88,6 @@ public sealed class PagingEndToEndTests(ITestOutputHelper output)
         // stack.sh stopped exactly what it started (stopping the script with SIGTERM).
         Assert.Equal(4, stack.ComponentPids.Count);
         Assert.Empty(stack.LeftRunningByScript);
-        Assert.Empty(stack.ComponentPids.Where(NativeStack.IsAlive));
+        Assert.DoesNotContain(stack.ComponentPids, NativeStack.IsAlive);
     }
 }
