@@ -160,7 +160,7 @@ cp "$root/deploy/exporter/relay-exporter.yml" "$exporter_config"
 for i in "${!sim_targets[@]}"; do
   url=$(url_of "${sim_targets[$i]}")
   [ -n "$url" ] || die "the simulator did not report target ${sim_targets[$i]}: $ready_line"
-  sed -i "s#http://127\.0\.0\.1:$((18101 + i))\([^0-9]\|\$\)#$url\1#g" "$exporter_config"
+  sed -i "s#http://simulator:$((18101 + i))\([^0-9]\|\$\)#$url\1#g" "$exporter_config"
 done
 SIMULATOR_API_KEY=demo-key launch exporter "$exporter_bin" --config.file "$exporter_config" \
   --web.listen-address "127.0.0.1:$exporter_port"

@@ -124,9 +124,9 @@ public sealed class ComposeFileTests
     }
 
     [Fact]
-    public void The_exporter_probes_the_simulator_inside_its_network_namespace_on_the_simulator_ports()
+    public void The_exporter_probes_the_simulator_service_on_the_simulator_ports()
     {
-        Assert.Equal("service:exporter", Service("simulator").Str("network_mode"));
+        Assert.Equal("0.0.0.0", FlagValue("simulator", "--host"));
         var mounts = BindMounts("exporter");
         var configPath = mounts[FlagValue("exporter", "--config.file")];
         var basePort = int.Parse(FlagValue("simulator", "--base-port"), System.Globalization.CultureInfo.InvariantCulture);
@@ -135,13 +135,13 @@ public sealed class ComposeFileTests
         foreach (var target in targets)
         {
             var url = new Uri(target.Str("base_url")!);
-            Assert.Equal("127.0.0.1", url.Host);
+            Assert.Equal("simulator", url.Host);
             Assert.InRange(url.Port, basePort, basePort + 5);
         }
 
-        // The simulator's admin API reaches the host through the forwarder published on the exporter service.
+        // The simulator's admin API is published on the host for fault injection.
         var adminPort = FlagValue("simulator", "--admin-port");
-        Assert.Contains(Command("simulator-admin"), a => a.EndsWith($"TCP:127.0.0.1:{adminPort}", StringComparison.Ordinal));
+        Assert.Contains($"{adminPort}:{adminPort}", Service("simulator").Get("ports").Items().Select(p => p.Scalar()));
     }
 
     [Fact]
