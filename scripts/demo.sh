@@ -21,5 +21,5 @@ grep '^simulator ready' "$ready" || { echo "the simulator did not start"; cat "$
 SIMULATOR_API_KEY=demo-key "$bin/src/Exporter/bin/Release/net10.0/relay-exporter" \
   --config.file examples/simulator.yml --web.listen-address "${LISTEN_ADDRESS:-:9477}" &
 pids+=($!)
-echo "Relay Exporter: http://localhost:9477/metrics   (Ctrl-C to stop)"
+echo "Relay Exporter: status page http://localhost:9477/  metrics http://localhost:9477/metrics  (Ctrl-C to stop)"
 wait -n "${pids[@]}"

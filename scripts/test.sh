@@ -7,8 +7,11 @@ cd "$(dirname "$0")/.."
 packages=()
 command -v prometheus >/dev/null || packages+=(prometheus)
 command -v promtool >/dev/null || packages+=(prometheus)
+command -v prometheus-alertmanager >/dev/null || packages+=(prometheus-alertmanager)
+command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
+command -v chromium >/dev/null || packages+=(chromium)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing missing Debian packages: ${packages[*]}"
   as_root=()

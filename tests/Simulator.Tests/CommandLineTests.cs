@@ -33,6 +33,7 @@ public sealed class CommandLineTests
     [InlineData("unknown argument '--verbose'", "--verbose")]
     [InlineData("--admin-port must be a port number from 0 to 65535, got '70000'", "--admin-port", "70000")]
     [InlineData("--base-port needs a port number", "--base-port")]
+    [InlineData("--host needs an IP address such as 127.0.0.1 or 0.0.0.0", "--host", "localhost")]
     public async Task Bad_arguments_exit_2_with_a_clear_message(string message, params string[] args)
     {
         using var simulator = ChildProcess.Start(ChildProcess.DotnetHost, [SimulatorDll, .. args]);

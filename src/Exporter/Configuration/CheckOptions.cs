@@ -19,11 +19,14 @@ public sealed class CheckOptions
 
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>Cheap checks run often, paid checks rarely.</summary>
+    /// <summary>
+    /// Cheap checks run often — every 3 s, so that with the 1 s confirmation probe a hard outage is confirmed within
+    /// 5 s (SPEC §11) — and paid checks rarely.
+    /// </summary>
     public static CheckOptions BuiltIn(string check) => check switch
     {
-        CheckNames.Health => new() { Interval = TimeSpan.FromSeconds(15), Timeout = TimeSpan.FromSeconds(5), Path = "/health" },
-        CheckNames.Models => new() { Interval = TimeSpan.FromSeconds(30), Timeout = TimeSpan.FromSeconds(10) },
+        CheckNames.Health => new() { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(2), Path = "/health" },
+        CheckNames.Models => new() { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(3) },
         _ => new() { Interval = TimeSpan.FromMinutes(5), Timeout = TimeSpan.FromSeconds(30), Prompt = "Reply with OK", Expect = "OK", MaxTokens = 5 },
     };
 

@@ -3,9 +3,14 @@ namespace RelayExporter.Configuration;
 /// <summary>Circuit breaker per target × model (Polly's advanced circuit breaker settings).</summary>
 public sealed class CircuitOptions
 {
-    public double FailureRatio { get; set; } = 0.5;
+    /// <summary>
+    /// Failed share of the sampled probes at which the circuit opens. 0.6 with the default 3 s interval and 5 s window:
+    /// one failure after a success (1 of 2) does not open it; that failure and its confirmation (2 of 3) do.
+    /// </summary>
+    public double FailureRatio { get; set; } = 0.6;
     public int MinimumThroughput { get; set; } = 2;
-    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(30);
+    /// <summary>Short enough that a failure and its confirmation outweigh the successes before them (detection in seconds).</summary>
+    public TimeSpan SamplingDuration { get; set; } = TimeSpan.FromSeconds(5);
     public TimeSpan BreakDuration { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Each consecutive open multiplies the break duration by this, up to <see cref="MaxBreakDuration"/>.</summary>

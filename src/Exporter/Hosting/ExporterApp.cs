@@ -1,5 +1,8 @@
 using Microsoft.Extensions.Logging.Console;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
+using RelayExporter.Routing;
+using RelayExporter.Status;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
 using RelayExporter.Probing.OnDemand;
@@ -22,12 +25,19 @@ public static class ExporterApp
         builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>()));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddProbing();
+        builder.Services.AddSingleton<ConfigReloader>();
+        builder.Services.AddHostedService(provider => provider.GetRequiredService<ConfigReloader>());
+        builder.Services.AddSingleton<TargetStatusReport>();
+        builder.Services.AddSingleton<RouteAdvisor>();
         customise?.Invoke(builder);
 
         var app = builder.Build();
         app.MapPrometheusScrapeEndpoint("/metrics");
         app.MapOperationsEndpoints();
         app.MapProbeEndpoints();
+        app.MapRoutingEndpoints();
+        app.MapCircuitEndpoints();
+        app.MapStatusPage();
         return app;
     }
 

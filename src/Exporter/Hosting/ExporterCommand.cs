@@ -44,7 +44,10 @@ public static class ExporterCommand
         try
         {
             await using var app = ExporterApp.Build(commandLine, configPath, options);
-            await app.RunAsync();
+            await app.StartAsync();
+            app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
+                BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
+            await app.WaitForShutdownAsync();
             return 0;
         }
         catch (InvalidOperationException e) when (e.Message.StartsWith("OTEL_", StringComparison.Ordinal))

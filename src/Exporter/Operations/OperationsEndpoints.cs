@@ -1,3 +1,5 @@
+using RelayExporter.Configuration;
+
 namespace RelayExporter.Operations;
 
 public static class OperationsEndpoints
@@ -10,6 +12,15 @@ public static class OperationsEndpoints
             lifetime.ApplicationStarted.IsCancellationRequested && !lifetime.ApplicationStopping.IsCancellationRequested
                 ? Results.Text("Relay Exporter is Ready.\n")
                 : Results.Text("Relay Exporter is not ready.\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        endpoints.MapPost("/-/reload", (HttpRequest request, RunningConfig config, ConfigReloader reloader) =>
+        {
+            if (AdminAuthorization.Refusal(request, config) is { } refusal) return refusal;
+            var problems = reloader.Reload("POST /-/reload");
+            return problems.Count == 0
+                ? Results.Json(new { status = "reloaded", targets = config.Current.Targets.Count })
+                : Results.Json(new { status = "rejected", error = "the configuration is invalid; the running one stays in force", problems = problems.Select(p => p.ToString()) },
+                    statusCode: StatusCodes.Status400BadRequest);
+        });
         return endpoints;
     }
 }

@@ -1,5 +1,7 @@
 using System.Net.Sockets;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
+using RelayExporter.Health;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
 using RelayExporter.Telemetry;
@@ -17,30 +19,35 @@ public sealed class ProbeHandler
     private readonly ProbeHttpClients _clients;
     private readonly RunningConfig _config;
     private readonly ProbeResultStore _results;
+    private readonly HealthBoard _health;
+    private readonly CircuitBoard _circuits;
     private readonly ExporterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeHandler> _log;
 
     public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
-        ProbeResultStore results, ExporterMetrics metrics, TimeProvider time, ILogger<ProbeHandler> log)
+        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, ExporterMetrics metrics, TimeProvider time, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
         _clients = clients;
         _config = config;
         _results = results;
+        _health = health;
+        _circuits = circuits;
         _metrics = metrics;
         _time = time;
         _log = log;
     }
 
-    /// <summary>Runs the probe and records its result in the metrics and the result store.</summary>
+    /// <summary>Runs the probe through its circuit and records its result: result store, health, metrics, log.</summary>
     public async Task<ProbeResult> RunAsync(ProbeJob job, CancellationToken cancellationToken)
     {
-        var result = await ExecuteAsync(job, cancellationToken);
+        var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, token), cancellationToken);
         _results.Add(result);
+        _health.Observe(result);
         _metrics.RecordProbe(result, _protocols.For(job.Target.Protocol!.Value));
-        if (!result.Succeeded) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
+        if (!result.Succeeded && result.Outcome != ProbeOutcome.CircuitOpen) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
         return result;
     }
 
@@ -81,6 +88,12 @@ public sealed class ProbeHandler
         catch (IOException e)
         {
             findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"connection failed while reading the response: {Describe(e)}");
+        }
+        catch (Exception e)
+        {
+            // A bug of ours must not stop the series: the probe ends with the reason, and the log has the details.
+            _log.LogError(e, "Probe {Probe} failed unexpectedly", job.Key);
+            findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"unexpected error: {Describe(e)}");
         }
 
         var reason = findings.Reason;

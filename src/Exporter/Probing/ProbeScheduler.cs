@@ -1,3 +1,4 @@
+using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Telemetry;
 
@@ -7,29 +8,74 @@ namespace RelayExporter.Probing;
 /// Runs every probe series on its own interval. Start times are spread over the interval by a hash of the series,
 /// so a fleet never probes all at once and the spread is the same on every restart; concurrency is bounded; a target
 /// that asked for a pause (Retry-After) is not probed before it ends; a failure is confirmed by a quick second probe.
+/// On a configuration change only the series that changed are stopped or started; the others run on untouched.
 /// </summary>
 public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
     TimeProvider time, ILogger<ProbeScheduler> log) : BackgroundService
 {
+    private readonly object _gate = new();
+    private readonly Dictionary<string, RunningSeries> _running = new(StringComparer.Ordinal);
+    private SemaphoreSlim _concurrency = null!;
+    private CancellationToken _stopping;
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var options = config.Current;
-        var jobs = ProbePlan.From(options);
-        using var concurrency = new SemaphoreSlim(options.Probing.MaxConcurrency);
-        var start = time.GetUtcNow();
-        log.LogInformation("Scheduling {Count} probe series over {Targets} targets", jobs.Count, options.Targets.Count);
-        await Task.WhenAll(jobs.Select(job => RunSeriesAsync(job, start + Offset(job), options.Probing.ConfirmationInterval, concurrency, stoppingToken)));
+        _stopping = stoppingToken;
+        _concurrency = new SemaphoreSlim(config.Current.Probing.MaxConcurrency);
+        config.Changed += OnChanged;
+        try
+        {
+            Reconcile(config.Current);
+            await Task.Delay(Timeout.Infinite, stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            config.Changed -= OnChanged;
+            Task[] tasks;
+            lock (_gate) tasks = _running.Values.Select(s => s.Task).ToArray();
+            await Task.WhenAll(tasks);
+        }
     }
 
-    private async Task RunSeriesAsync(ProbeJob job, DateTimeOffset due, TimeSpan confirmation, SemaphoreSlim concurrency, CancellationToken stoppingToken)
+    private void OnChanged(ExporterOptions previous, ExporterOptions next) => Reconcile(next);
+
+    private void Reconcile(ExporterOptions options)
     {
+        var wanted = ProbePlan.From(options).ToDictionary(Fingerprint);
+        lock (_gate)
+        {
+            if (_stopping.IsCancellationRequested) return;
+            foreach (var (fingerprint, series) in _running.Where(r => !wanted.ContainsKey(r.Key)).ToList())
+            {
+                series.Stop.Cancel();
+                series.Task.ContinueWith(_ => series.Stop.Dispose(), TaskScheduler.Default);
+                _running.Remove(fingerprint);
+            }
+            var start = time.GetUtcNow();
+            var started = 0;
+            foreach (var (fingerprint, job) in wanted.Where(w => !_running.ContainsKey(w.Key)))
+            {
+                var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
+                _running[fingerprint] = new RunningSeries(stop, RunSeriesAsync(job, start + Offset(job), options.Probing.ConfirmationInterval, stop.Token));
+                started++;
+            }
+            log.LogInformation("Running {Count} probe series over {Targets} targets ({Started} started)", _running.Count, options.Targets.Count, started);
+        }
+    }
+
+    private async Task RunSeriesAsync(ProbeJob job, DateTimeOffset due, TimeSpan confirmation, CancellationToken stop)
+    {
+        await Task.Yield();
         try
         {
             var lastSucceeded = true;
-            while (!stoppingToken.IsCancellationRequested)
+            while (!stop.IsCancellationRequested)
             {
                 var wait = due - time.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stoppingToken);
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stop);
                 if (retryAfter.ClosedUntil(job.Target.Name) is not null)
                 {
                     metrics.RecordSkipped(job.Key, "retry_after");
@@ -38,15 +84,15 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
                 }
 
                 ProbeResult result;
-                await concurrency.WaitAsync(stoppingToken);
+                await _concurrency.WaitAsync(stop);
                 try
                 {
                     metrics.RecordScheduleLag(time.GetUtcNow() - due);
-                    result = await handler.RunAsync(job, stoppingToken);
+                    result = await handler.RunAsync(job, stop);
                 }
                 finally
                 {
-                    concurrency.Release();
+                    _concurrency.Release();
                 }
                 retryAfter.Observe(result);
 
@@ -58,10 +104,14 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
                 lastSucceeded = result.Succeeded;
             }
         }
-        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
     }
+
+    /// <summary>A series is the same series while its target's settings and its check's settings are unchanged.</summary>
+    private static string Fingerprint(ProbeJob job) =>
+        $"{job.Key}|{JsonSerializer.Serialize(job.Target)}|{JsonSerializer.Serialize(job.Settings)}";
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b > a ? b.Value : a;
 
@@ -82,4 +132,6 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         foreach (var c in job.Key.ToString()) hash = (hash ^ c) * 16777619u;
         return TimeSpan.FromTicks((long)(hash / (double)uint.MaxValue * (job.Interval.Ticks - 1)));
     }
+
+    private sealed record RunningSeries(CancellationTokenSource Stop, Task Task);
 }

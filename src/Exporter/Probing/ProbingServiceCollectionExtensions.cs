@@ -1,3 +1,5 @@
+using RelayExporter.Circuits;
+using RelayExporter.Health;
 using RelayExporter.Probing.Checks;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
@@ -18,6 +20,8 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<IProbeCheck, StreamCheck>();
         services.AddSingleton<ProbeHttpClients>();
         services.AddSingleton<ProbeResultStore>();
+        services.AddSingleton<HealthBoard>();
+        services.AddSingleton<CircuitBoard>();
         services.AddSingleton<ProbeHandler>();
         services.AddSingleton<RetryAfterGate>();
         services.AddHostedService<ProbeScheduler>();

@@ -1,236 +1,76 @@
-using System.Diagnostics;
 using System.Diagnostics.Metrics;
+using Polly.CircuitBreaker;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
+using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Protocols;
+using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
 
 /// <summary>
-/// Every instrument the exporter publishes, defined here and nowhere else (docs/metrics.md documents each one).
-/// Per-target gauges are observable: they report what the result store holds now, so removed targets vanish.
+/// Where the exporter records what it observed. The instruments themselves live in <see cref="ExporterInstruments"/>;
+/// <see cref="Restart"/> replaces them with fresh ones, which is how the counters and histograms of removed targets
+/// leave /metrics (OpenTelemetry drops the series of a disposed Meter; the others restart from zero, which rate() handles).
 /// </summary>
 public sealed class ExporterMetrics : IDisposable
 {
     public const string MeterName = "RelayExporter";
 
-    private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60];
-    private static readonly double[] TokenTimeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28];
-    private static readonly double[] LagBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
-    // Bucket advice of the OpenTelemetry GenAI semantic conventions.
-    private static readonly double[] GenAiDurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-    private static readonly double[] GenAiTokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
+    private readonly Func<ExporterInstruments> _create;
+    private readonly PrometheusScrapeExporter _scrape;
+    private readonly object _restartGate = new();
+    private ExporterInstruments _instruments;
 
-    private static readonly string[] Phases = ["dns", "connect", "tls", "first_byte", "transfer"];
-
-    private readonly Meter _meter;
-    private readonly Histogram<double> _probeDuration;
-    private readonly Counter<long> _probes;
-    private readonly Counter<long> _skipped;
-    private readonly Histogram<double> _timeToFirstToken;
-    private readonly Histogram<double> _timePerOutputToken;
-    private readonly Counter<long> _tokens;
-    private readonly Counter<double> _cost;
-    private readonly Counter<long> _labelOverflow;
-    private readonly UpDownCounter<long> _probesInFlight;
-    private readonly Histogram<double> _scheduleLag;
-    private readonly Histogram<double> _genAiDuration;
-    private readonly Histogram<long> _genAiTokens;
-    private readonly Histogram<double> _genAiTimeToFirstChunk;
-
-    public ExporterMetrics(ProbeResultStore results, RunningConfig config, BuildInfo build)
+    public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
+        PrometheusScrapeExporter scrape)
     {
-        _meter = new Meter(MeterName, build.Version);
-
-        _probeDuration = Histogram("relay_probe_duration", "s", LatencyBuckets,
-            "Total time of each probe, from sending the request to judging the complete response.");
-        _probes = _meter.CreateCounter<long>("relay_probes", description: "Probes run, by how each ended (outcome).");
-        _skipped = _meter.CreateCounter<long>("relay_probes_skipped",
-            description: "Scheduled probes not sent, by reason (retry_after: the target asked us to wait).");
-        _timeToFirstToken = Histogram("relay_probe_time_to_first_token", "s", LatencyBuckets,
-            "Stream check: time from sending the request to the first content or reasoning token.");
-        _timePerOutputToken = Histogram("relay_probe_time_per_output_token", "s", TokenTimeBuckets,
-            "Stream check: time between the first and the last token, divided by the output tokens after the first.");
-        _tokens = _meter.CreateCounter<long>("relay_probe_tokens", description: "Tokens used by chat and stream probes, as the response's usage reports them.");
-        _cost = _meter.CreateCounter<double>("relay_probe_cost_usd", description: "What chat and stream probes cost, in USD, at the configured prices.");
-        _labelOverflow = _meter.CreateCounter<long>("relay_exporter_label_overflow",
-            description: "Upstream-chosen label values dropped because a target reported more than the cap.");
-        _probesInFlight = _meter.CreateUpDownCounter<long>("relay_exporter_probes_in_flight", description: "Probes sent and not yet finished.");
-        _scheduleLag = Histogram("relay_exporter_schedule_lag", "s", LagBuckets, "How late each scheduled probe started compared with its planned time.");
-
-        _genAiDuration = Histogram("gen_ai.client.operation.duration", "s", GenAiDurationBuckets, "GenAI operation duration.");
-        _genAiTokens = _meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Measures number of input and output tokens used.",
-            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = GenAiTokenBuckets.Select(b => (long)b).ToArray() });
-        _genAiTimeToFirstChunk = Histogram("gen_ai.client.operation.time_to_first_chunk", "s", GenAiDurationBuckets,
-            "Time to receive the first chunk of a streamed response.");
-
-        ObserveProbes(results);
-        ObserveTargets(results);
-        ObserveExporter(config, build);
+        _scrape = scrape;
+        _create = () => new ExporterInstruments(results, health, circuits, config, build, time);
+        _instruments = _create();
+        circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
+        config.Changed += (previous, next) =>
+        {
+            var kept = ProbePlan.From(next).Select(j => j.Key).ToHashSet();
+            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key))) Restart();
+        };
     }
 
-    public void RecordProbe(ProbeResult result, ILlmProtocol protocol)
-    {
-        var tags = ProbeTags(result.Key);
-        _probeDuration.Record(result.Duration.TotalSeconds, tags);
-        var withOutcome = tags;
-        withOutcome.Add("outcome", result.Outcome.Label());
-        _probes.Add(1, withOutcome);
-        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol);
-        if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
-    }
+    public void RecordProbe(ProbeResult result, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, protocol);
 
-    public void RecordSkipped(ProbeKey key, string reason)
-    {
-        var tags = ProbeTags(key);
-        tags.Add("reason", reason);
-        _skipped.Add(1, tags);
-    }
+    public void RecordSkipped(ProbeKey key, string reason) => Volatile.Read(ref _instruments).RecordSkipped(key, reason);
 
-    public void RecordScheduleLag(TimeSpan lag) => _scheduleLag.Record(Math.Max(0, lag.TotalSeconds));
+    public void RecordScheduleLag(TimeSpan lag) => Volatile.Read(ref _instruments).RecordScheduleLag(lag);
 
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
-    public InFlight TrackInFlight() => new(_probesInFlight);
+    public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
 
-    public void Dispose() => _meter.Dispose();
-
-    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, ILlmProtocol protocol)
+    public void Restart()
     {
-        var tags = new TagList { { "target", result.Key.Target }, { "model", model } };
-        if (generation.TimeToFirstToken is { } ttft) _timeToFirstToken.Record(ttft.TotalSeconds, tags);
-        if (generation.TimePerOutputToken is { } tpot) _timePerOutputToken.Record(tpot.TotalSeconds, tags);
-        if (generation.Usage?.InputTokens is { } input) _tokens.Add(input, With(tags, "type", "input"));
-        if (generation.Usage?.OutputTokens is { } output) _tokens.Add(output, With(tags, "type", "output"));
-        if (result.CostUsd is { } cost) _cost.Add(cost, tags);
-
-        var genAi = new TagList
+        lock (_restartGate)
         {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.provider.name", protocol.ProviderName },
-            { "gen_ai.request.model", model },
-        };
-        if (result.Trace?.RequestLine is { } line && Uri.TryCreate(line[(line.IndexOf(' ') + 1)..], UriKind.Absolute, out var uri))
-        {
-            genAi.Add("server.address", uri.Host);
-            genAi.Add("server.port", uri.Port);
-        }
-        if (!result.Succeeded) genAi.Add("error.type", result.Outcome.Label());
-        _genAiDuration.Record(result.Duration.TotalSeconds, genAi);
-        if (generation.TimeToFirstToken is { } first) _genAiTimeToFirstChunk.Record(first.TotalSeconds, genAi);
-        if (generation.Usage?.InputTokens is { } inputTokens) _genAiTokens.Record(inputTokens, With(genAi, "gen_ai.token.type", "input"));
-        if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, With(genAi, "gen_ai.token.type", "output"));
-    }
-
-    private void ObserveProbes(ProbeResultStore results)
-    {
-        _meter.CreateObservableGauge("relay_probe_success",
-            () => results.Latest.Select(r => new Measurement<int>(r.Succeeded ? 1 : 0, ProbeTags(r.Key))),
-            description: "1 if the latest probe of the series succeeded, else 0.");
-        _meter.CreateObservableGauge("relay_probe_http_status_code",
-            () => results.Latest.Where(r => r.StatusCode is not null).Select(r => new Measurement<int>(r.StatusCode!.Value, ProbeTags(r.Key))),
-            description: "HTTP status code of the latest probe's response.");
-        _meter.CreateObservableGauge("relay_probe_http_version",
-            () => results.Latest.Where(r => r.Trace?.HttpVersion is not null)
-                .Select(r => new Measurement<double>(r.Trace!.HttpVersion!.Major + r.Trace.HttpVersion.Minor / 10.0, ProbeTags(r.Key))),
-            description: "HTTP version of the latest probe's response (1.1, 2, 3).");
-        _meter.CreateObservableGauge("relay_probe_phase_duration", () => results.Latest.Where(r => r.Trace is not null).SelectMany(PhaseMeasurements),
-            "s", "Time of each phase of the latest probe's HTTP exchange: dns, connect, tls, first_byte (request sent to response headers), transfer (body).");
-        _meter.CreateObservableGauge("relay_model_listed",
-            () => results.Latest.Where(r => r.ModelsListed is not null).SelectMany(r => r.ModelsListed!.Select(m =>
-                new Measurement<int>(m.Value ? 1 : 0, Tag("target", r.Key.Target), Tag("model", m.Key)))),
-            description: "1 if the target's models list offers the configured model, else 0.");
-    }
-
-    private void ObserveTargets(ProbeResultStore results)
-    {
-        _meter.CreateObservableGauge("relay_tls_certificate_expiry_timestamp",
-            () => LatestPerTarget(results, r => r.Trace?.CertificateNotAfter is not null)
-                .Select(r => new Measurement<double>(r.Trace!.CertificateNotAfter!.Value.ToUnixTimeSeconds(), Tag("target", r.Key.Target))),
-            "s", "Unix time at which the earliest-expiring certificate of the target's TLS chain expires.");
-        _meter.CreateObservableGauge("relay_rate_limit_remaining",
-            () => LatestPerTarget(results, r => r.Trace?.RateLimitRemaining.Count > 0).SelectMany(r => r.Trace!.RateLimitRemaining
-                .Select(l => new Measurement<double>(l.Value, Tag("target", r.Key.Target), Tag("limit", l.Key)))),
-            description: "Requests or tokens left in the current rate-limit window, from the provider's rate-limit headers.");
-
-        IEnumerable<(string Target, RelayHealthDocument Health)> Documents() =>
-            results.Latest.Where(r => r.Health is not null).Select(r => (r.Key.Target, r.Health!));
-        _meter.CreateObservableGauge("relay_upstream_available",
-            () => Documents().SelectMany(d => d.Health.Providers.Where(p => p.Available is not null)
-                .Select(p => new Measurement<int>(p.Available!.Value ? 1 : 0, Tag("target", d.Target), Tag("provider", p.Provider)))),
-            description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
-        _meter.CreateObservableGauge("relay_upstream_latency",
-            () => Documents().SelectMany(d => d.Health.Providers.Where(p => p.LatencySeconds is not null)
-                .Select(p => new Measurement<double>(p.LatencySeconds!.Value, Tag("target", d.Target), Tag("provider", p.Provider)))),
-            "s", "Latency the relay reports for the upstream provider (from its health document).");
-        _meter.CreateObservableGauge("relay_active_nodes",
-            () => Documents().Where(d => d.Health.ActiveNodes is not null).Select(d => new Measurement<double>(d.Health.ActiveNodes!.Value, Tag("target", d.Target))),
-            description: "Active nodes the relay reports (from its health document).");
-        _meter.CreateObservableGauge("relay_queue_depth",
-            () => Documents().Where(d => d.Health.QueueDepth is not null).Select(d => new Measurement<double>(d.Health.QueueDepth!.Value, Tag("target", d.Target))),
-            description: "Queue depth the relay reports (from its health document).");
-        _meter.CreateObservableGauge("relay_health_document_problems",
-            () => Documents().Select(d => new Measurement<int>(d.Health.Problems.Count, Tag("target", d.Target))),
-            description: "Fields of the relay's latest health document that had an unexpected shape (0 when it was fully understood).");
-    }
-
-    private void ObserveExporter(RunningConfig config, BuildInfo build)
-    {
-        _meter.CreateObservableGauge("relay_exporter_build_info",
-            () => new Measurement<int>(1, Tag("version", build.Version), Tag("revision", build.Revision), Tag("runtime", build.Runtime)),
-            description: "Always 1; the labels say which build is running.");
-        _meter.CreateObservableGauge("relay_exporter_config_last_reload_successful",
-            () => config.LastReloadSucceeded ? 1 : 0,
-            description: "1 if the last configuration (re)load succeeded, else 0.");
-        _meter.CreateObservableGauge("relay_exporter_config_last_reload_success_timestamp",
-            () => config.LastSuccessfulReload.ToUnixTimeMilliseconds() / 1000.0, "s",
-            "Unix time of the last successful configuration (re)load.");
-    }
-
-    private static IEnumerable<Measurement<double>> PhaseMeasurements(ProbeResult result)
-    {
-        var trace = result.Trace!;
-        TimeSpan?[] values = [trace.Dns, trace.Connect, trace.Tls, trace.FirstByte, trace.Transfer];
-        // Every phase is reported, 0 when it did not happen (no DNS for an IP address, no TLS over http), as blackbox_exporter does.
-        for (var i = 0; i < Phases.Length; i++)
-        {
-            var tags = ProbeTags(result.Key);
-            tags.Add("phase", Phases[i]);
-            yield return new Measurement<double>(Math.Max(0, values[i]?.TotalSeconds ?? 0), tags);
+            Volatile.Read(ref _instruments).Dispose();
+            // One collection lets the SDK drop the disposed instruments' series; without it their last values would
+            // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
+            _scrape.Collect?.Invoke(5000);
+            Volatile.Write(ref _instruments, _create());
         }
     }
 
-    private static IEnumerable<ProbeResult> LatestPerTarget(ProbeResultStore results, Func<ProbeResult, bool> has) =>
-        results.Latest.Where(has).GroupBy(r => r.Key.Target).Select(g => g.MaxBy(r => r.StartedAt)!);
+    public void Dispose() => _instruments.Dispose();
+}
 
-    private Histogram<double> Histogram(string name, string unit, double[] buckets, string description) =>
-        _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
+/// <summary>A probe in flight; disposing it ends that.</summary>
+public readonly struct InFlight : IDisposable
+{
+    private readonly UpDownCounter<long> _counter;
 
-    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
-
-    private static TagList With(TagList tags, string key, object? value)
+    internal InFlight(UpDownCounter<long> counter)
     {
-        var copy = tags;
-        copy.Add(key, value);
-        return copy;
+        _counter = counter;
+        _counter.Add(1);
     }
 
-    private static TagList ProbeTags(ProbeKey key)
-    {
-        var tags = new TagList { { "target", key.Target }, { "check", key.Check } };
-        if (key.Model is not null) tags.Add("model", key.Model);
-        return tags;
-    }
-
-    public readonly struct InFlight : IDisposable
-    {
-        private readonly UpDownCounter<long> _counter;
-
-        public InFlight(UpDownCounter<long> counter)
-        {
-            _counter = counter;
-            _counter.Add(1);
-        }
-
-        public void Dispose() => _counter.Add(-1);
-    }
+    public void Dispose() => _counter.Add(-1);
 }

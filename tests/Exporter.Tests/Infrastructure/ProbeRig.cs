@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -19,6 +20,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<ExporterMetrics>();
+        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();
         _services = services.BuildServiceProvider();
         Options = options;

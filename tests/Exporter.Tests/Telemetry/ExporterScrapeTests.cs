@@ -10,36 +10,57 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
     private SimulatorHost _simulator = null!;
+    private SimulatorHost _secureSimulator = null!;
+    private TestCertificates _certificates = null!;
     private ExporterHost _exporter = null!;
     private EnvironmentScope _key = null!;
 
+    /// <summary>
+    /// Every kind of series at once: all four checks, a relay health document, a relay with more providers than the
+    /// label cap, an HTTPS target, a rate-limited target whose probes get skipped, and a target that is down.
+    /// </summary>
     public async Task InitializeAsync()
     {
-        _simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
+        var crowded = new TargetDefinition("crowded", TargetProtocol.OpenAi, TargetKind.Relay, ["gpt-4.1"])
+        {
+            Providers = Enumerable.Range(1, 40).Select(i => $"upstream-{i}").ToList(),
+        };
+        _simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Targets = [.. DefaultTargets.All, crowded] });
+        _certificates = new TestCertificates(TimeSpan.FromDays(30));
+        _secureSimulator = await SimulatorHost.StartAsync(new SimulatorOptions { Certificate = _certificates.Server });
+        using var admin = new HttpClient { BaseAddress = _simulator.AdminUrl };
+        (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"rate_limited","retry_after_s":2}"""))).EnsureSuccessStatusCode();
         _key = new EnvironmentScope([new("EXPORTER_SCRAPE_TEST_KEY", "sk-scrape-test")]);
         _exporter = await ExporterHost.StartAsync($$"""
             defaults:
               checks:
                 health: { interval: 1s, timeout: 1s }
                 models: { interval: 1s, timeout: 1s }
+                chat: { interval: 1s, timeout: 1s }
+                stream: { interval: 1s, timeout: 1s }
             targets:
-              - { name: relay-a, kind: relay, protocol: openai, base_url: "{{_simulator.TargetUrl("relay-a")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1] }
+              - { name: relay-a, kind: relay, protocol: openai, base_url: "{{_simulator.TargetUrl("relay-a")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1], checks: { health: {}, models: {}, chat: {}, stream: {} } }
+              - { name: anthropic, protocol: anthropic, base_url: "{{_simulator.TargetUrl("anthropic")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [claude-sonnet-4.5], checks: { models: {}, stream: {} } }
+              - { name: crowded, kind: relay, protocol: openai, base_url: "{{_simulator.TargetUrl("crowded")}}", checks: { health: {} } }
               - { name: openai, protocol: openai, base_url: "{{_simulator.TargetUrl("openai")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1] }
-              - { name: anthropic, protocol: anthropic, base_url: "{{_simulator.TargetUrl("anthropic")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [claude-sonnet-4.5] }
+              - { name: secure, protocol: openai, base_url: "{{_secureSimulator.TargetUrl("openai")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1], tls: { ca_file: "{{_certificates.AuthorityPemFile}}" } }
               - { name: down, protocol: gemini, base_url: "http://127.0.0.1:{{FreePort.Get()}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gemini-2.5-flash] }
+            prices:
+              gpt-4.1: { input: 2, output: 8 }
+              claude-sonnet-4.5: { input: 3, output: 15 }
             """);
         using var client = _exporter.CreateClient();
-        await Eventually.UntilAsync(async () =>
-        {
-            var metrics = await ScrapedMetrics.ScrapeAsync(client);
-            return metrics.Named("relay_probe_success").Count() == 4 && metrics.Named("relay_exporter_schedule_lag_seconds_count").Any();
-        }, Deadline, "a probe of every target");
+        var documented = await DocumentedMetricsAsync();
+        await Eventually.UntilAsync(async () => documented.IsSubsetOf(EmittedFamilies(await client.GetStringAsync("/metrics"))),
+            Deadline, "every documented metric to be emitted");
     }
 
     public async Task DisposeAsync()
     {
         await _exporter.DisposeAsync();
         await _simulator.DisposeAsync();
+        await _secureSimulator.DisposeAsync();
+        _certificates.Dispose();
         _key.Dispose();
     }
 
@@ -62,10 +83,10 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         await using var prometheus = await PrometheusServer.StartAsync([new ScrapeTarget("relay-exporter", $"{_exporter.BaseUrl.Host}:{_exporter.BaseUrl.Port}")]);
 
         await prometheus.WaitUntilAsync("up{job=\"relay-exporter\"}", r => r.Count == 1 && r[0].Value == 1, Deadline);
-        var success = await prometheus.WaitUntilAsync("relay_probe_success{job=\"relay-exporter\",check=\"models\"}", r => r.Count == 4, Deadline);
+        var success = await prometheus.WaitUntilAsync("relay_probe_success{job=\"relay-exporter\",check=\"models\"}", r => r.Count == 5, Deadline);
         var failed = await prometheus.QueryAsync("relay_probes_total{job=\"relay-exporter\",target=\"down\",outcome=\"connect_error\"}");
 
-        Assert.Equal(1, success.Single(s => s.Label("target") == "openai").Value);
+        Assert.Equal(1, success.Single(s => s.Label("target") == "relay-a").Value);
         Assert.Equal(0, success.Single(s => s.Label("target") == "down").Value);
         Assert.True(Assert.Single(failed).Value >= 1);
         Assert.Contains("application/openmetrics-text; version=1.0.0; charset=utf-8", _exporter.ScrapeContentTypes);
@@ -75,14 +96,42 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     public async Task Documented_metrics_are_exactly_the_metrics_emitted()
     {
         using var client = _exporter.CreateClient();
-        var text = await client.GetStringAsync("/metrics");
-        var emitted = TypeLine().Matches(text).Select(m => m.Groups[1].Value).ToHashSet();
-        var documented = DocumentedName().Matches(await File.ReadAllTextAsync(RepositoryPaths.File("docs", "metrics.md")))
-            .Select(m => m.Groups[1].Value).ToHashSet();
+        var emitted = EmittedFamilies(await client.GetStringAsync("/metrics"));
+        var documented = await DocumentedMetricsAsync();
 
         Assert.Empty(emitted.Except(documented));   // emitted but not documented
         Assert.Empty(documented.Except(emitted));   // documented but never emitted
     }
+
+    [Fact]
+    public async Task Target_level_series_carry_what_the_targets_reported()
+    {
+        using var client = _exporter.CreateClient();
+        var metrics = ScrapedMetrics.Parse(await client.GetStringAsync("/metrics"));
+
+        Assert.Equal(_certificates.NotAfter.ToUnixTimeSeconds(), metrics.Find("relay_tls_certificate_expiry_timestamp_seconds", ("target", "secure"))!.Value);
+        Assert.Equal(1, metrics.Find("relay_upstream_available", ("target", "relay-a"), ("provider", "anthropic"))!.Value);
+        Assert.Equal(32, metrics.Named("relay_upstream_available").Count(s => s.Labels["target"] == "crowded"));
+        Assert.True(metrics.Find("relay_exporter_label_overflow_total", ("label", "provider"))!.Value >= 8);
+        Assert.True(metrics.Find("relay_rate_limit_remaining", ("target", "relay-a"), ("limit", "requests"))!.Value > 0);
+        Assert.True(metrics.Find("relay_probes_skipped_total", ("target", "openai"), ("reason", "retry_after"))!.Value >= 1);
+        Assert.True(metrics.Find("relay_probe_cost_usd_total", ("target", "relay-a"), ("model", "gpt-4.1"))!.Value > 0);
+        Assert.True(metrics.Find("relay_probe_time_to_first_token_seconds_count", ("target", "anthropic"), ("model", "claude-sonnet-4.5"))!.Value >= 1);
+        Assert.NotNull(metrics.Find("gen_ai_client_operation_duration_seconds_count", ("gen_ai_provider_name", "anthropic"), ("gen_ai_request_model", "claude-sonnet-4.5"), ("gen_ai_operation_name", "chat")));
+        Assert.NotNull(metrics.Find("gen_ai_client_token_usage_count", ("gen_ai_provider_name", "openai"), ("gen_ai_token_type", "output")));
+        // State sets: one series per state, exactly one of them 1; the down target is unhealthy with its circuit open.
+        var states = metrics.Named("relay_target_health_state").Where(s => s.Labels["target"] == "down").ToList();
+        Assert.Equal(["degraded", "healthy", "unhealthy", "unknown"], states.Select(s => s.Labels["state"]).Order());
+        Assert.Equal("unhealthy", Assert.Single(states, s => s.Value == 1).Labels["state"]);
+        Assert.Equal(0, metrics.Find("relay_target_health", ("target", "down"))!.Value);
+        Assert.Equal(1, metrics.Find("relay_target_health", ("target", "relay-a"))!.Value);
+        Assert.Equal(1, metrics.Named("relay_circuit_state").Single(s => s.Labels["target"] == "down" && !s.Labels.ContainsKey("model") && s.Labels["state"] == "open").Value);
+    }
+
+    private static HashSet<string> EmittedFamilies(string exposition) => TypeLine().Matches(exposition).Select(m => m.Groups[1].Value).ToHashSet();
+
+    private static async Task<HashSet<string>> DocumentedMetricsAsync() =>
+        DocumentedName().Matches(await File.ReadAllTextAsync(RepositoryPaths.File("docs", "metrics.md"))).Select(m => m.Groups[1].Value).ToHashSet();
 
     [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
     private static partial Regex TypeLine();

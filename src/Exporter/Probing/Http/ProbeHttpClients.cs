@@ -17,7 +17,7 @@ namespace RelayExporter.Probing.Http;
 public sealed class ProbeHttpClients : IDisposable
 {
     private static readonly HttpRequestOptionsKey<ProbeTrace> TraceKey = new("relay.probe.trace");
-    private readonly ConcurrentDictionary<string, (TargetOptions Target, HttpMessageInvoker Invoker)> _invokers = new();
+    private readonly ConcurrentDictionary<(string Target, string? CaFile, bool Insecure), HttpMessageInvoker> _invokers = new();
     private readonly TlsHandshakeListener _tlsListener = new();
     private readonly TimeProvider _time;
 
@@ -31,31 +31,31 @@ public sealed class ProbeHttpClients : IDisposable
         return InvokerFor(target).SendAsync(request, cancellationToken);
     }
 
-    private HttpMessageInvoker InvokerFor(TargetOptions target)
-    {
-        var entry = _invokers.GetOrAdd(target.Name, _ => (target, Create(target)));
-        if (ReferenceEquals(entry.Target, target)) return entry.Invoker;
-        // The target was reconfigured: its settings may differ, so it gets a new pool.
-        var replacement = (target, Create(target));
-        if (_invokers.TryUpdate(target.Name, replacement, entry)) entry.Invoker.Dispose();
-        return _invokers[target.Name].Invoker;
-    }
+    /// <summary>
+    /// A target's pool depends only on its TLS settings. A pool whose settings changed is left to its idle timeout
+    /// rather than disposed, because a probe may still be using it.
+    /// </summary>
+    private HttpMessageInvoker InvokerFor(TargetOptions target) =>
+        _invokers.GetOrAdd((target.Name, target.Tls.CaFile, target.Tls.InsecureSkipVerify), _ => Create(target));
 
     private HttpMessageInvoker Create(TargetOptions target)
     {
         var tls = new TargetTls(target.Tls);
         return new HttpMessageInvoker(new SocketsHttpHandler
         {
-        // Redirects are not followed: a probe reports what the target answered, and a credential must never
-        // follow a redirect to another host.
-        AllowAutoRedirect = false,
-        UseCookies = false,
-        UseProxy = false,
-        AutomaticDecompression = DecompressionMethods.None, // a compressed body is measured and bounded as sent
-        MaxResponseHeadersLength = 64,
-        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
-        ConnectCallback = ConnectAsync,
-        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(tls, certificate, chain, errors) },
+            // Redirects are not followed: a probe reports what the target answered, and a credential must never
+            // follow a redirect to another host.
+            AllowAutoRedirect = false,
+            UseCookies = false,
+            UseProxy = false,
+            AutomaticDecompression = DecompressionMethods.None, // a compressed body is measured and bounded as sent
+            MaxResponseHeadersLength = 64,
+            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
+            ConnectCallback = ConnectAsync,
+            SslOptions = new SslClientAuthenticationOptions
+            {
+                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(tls, certificate, chain, errors),
+            },
         }, disposeHandler: true);
     }
 
@@ -113,7 +113,7 @@ public sealed class ProbeHttpClients : IDisposable
 
     public void Dispose()
     {
-        foreach (var (_, invoker) in _invokers.Values) invoker.Dispose();
+        foreach (var invoker in _invokers.Values) invoker.Dispose();
         _tlsListener.Dispose();
     }
 }

@@ -1,0 +1,61 @@
+using System.Collections.Concurrent;
+using Polly.CircuitBreaker;
+using RelayExporter.Configuration;
+using RelayExporter.Probing;
+
+namespace RelayExporter.Circuits;
+
+/// <summary>The circuit of every target and target × model, created on first use with the configured settings.</summary>
+public sealed class CircuitBoard
+{
+    private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
+    private readonly RunningConfig _config;
+    private readonly TimeProvider _time;
+
+    public CircuitBoard(RunningConfig config, TimeProvider time)
+    {
+        _config = config;
+        _time = time;
+        config.Changed += (_, next) => RetainOnly(next);
+    }
+
+    /// <summary>Raised on every change of state of any circuit.</summary>
+    public event Action<CircuitKey, CircuitState>? Transitioned;
+
+    public IReadOnlyCollection<ProbeCircuit> All => (IReadOnlyCollection<ProbeCircuit>)_circuits.Values;
+
+    public ProbeCircuit? Find(CircuitKey key) => _circuits.GetValueOrDefault(key);
+
+    public ProbeCircuit For(CircuitKey key) =>
+        _circuits.GetOrAdd(key, k => new ProbeCircuit(k, _config.Current.Circuit, _time, (key, state) => Transitioned?.Invoke(key, state)));
+
+    /// <summary>Runs the probe through its circuit; while the circuit is open it is not sent and ends in circuit_open.</summary>
+    public async Task<ProbeResult> ExecuteAsync(ProbeJob job, Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
+    {
+        var circuit = For(new CircuitKey(job.Key.Target, job.Key.Model));
+        var startedAt = _time.GetUtcNow();
+        try
+        {
+            return await circuit.Pipeline.ExecuteAsync(async token => await probe(token), cancellationToken);
+        }
+        catch (BrokenCircuitException e)
+        {
+            var reason = e is IsolatedCircuitException ? "not sent: an operator isolated the circuit"
+                : circuit.OpenUntil is { } until ? $"not sent: circuit open until {until:HH:mm:ss}Z after repeated failures"
+                : "not sent: circuit open";
+            return new ProbeResult { Key = job.Key, Outcome = ProbeOutcome.CircuitOpen, Reason = reason, StartedAt = startedAt };
+        }
+    }
+
+    /// <summary>Forgets circuits of targets and models no longer configured, and of those whose circuit settings changed.</summary>
+    public void RetainOnly(ExporterOptions options)
+    {
+        var keep = options.Targets.SelectMany(t => t.Models.Select(m => new CircuitKey(t.Name, m)).Append(new CircuitKey(t.Name, null))).ToHashSet();
+        foreach (var circuit in _circuits.Values.Where(c => !keep.Contains(c.Key) || !SameSettings(c.Options, options.Circuit)))
+            _circuits.TryRemove(circuit.Key, out _);
+    }
+
+    private static bool SameSettings(CircuitOptions a, CircuitOptions b) =>
+        (a.FailureRatio, a.MinimumThroughput, a.SamplingDuration, a.BreakDuration, a.BreakDurationGrowth, a.MaxBreakDuration)
+        == (b.FailureRatio, b.MinimumThroughput, b.SamplingDuration, b.BreakDuration, b.BreakDurationGrowth, b.MaxBreakDuration);
+}

@@ -1,0 +1,20 @@
+namespace RelayExporter.Health;
+
+/// <summary>How a target (or a model on a target) is doing, with hysteresis (SPEC §5).</summary>
+public enum HealthState { Unknown, Healthy, Degraded, Unhealthy }
+
+public static class HealthStateValues
+{
+    public static readonly IReadOnlyList<HealthState> All = Enum.GetValues<HealthState>();
+
+    public static string Label(this HealthState state) => state.ToString().ToLowerInvariant();
+
+    /// <summary>1 healthy, 0.5 degraded, 0 unhealthy; null while unknown (no value is better than a guess).</summary>
+    public static double? Score(this HealthState state) => state switch
+    {
+        HealthState.Healthy => 1,
+        HealthState.Degraded => 0.5,
+        HealthState.Unhealthy => 0,
+        _ => null,
+    };
+}

@@ -1,0 +1,57 @@
+using RelayExporter.Configuration;
+
+namespace RelayExporter.Health;
+
+/// <summary>
+/// The health of one subject (a target, or a model on a target) from the probes that concern it:
+/// N failures in a row make it unhealthy, M successes in a row make it recover, a slow success makes it degraded,
+/// a single unconfirmed failure degraded. Without fresh probes it falls back to unknown rather than keep a stale state.
+/// </summary>
+public sealed class HealthTracker(TimeSpan staleAfter)
+{
+    private readonly object _gate = new();
+    private HealthState _state = HealthState.Unknown;
+    private DateTimeOffset _lastObserved = DateTimeOffset.MinValue;
+
+    public int ConsecutiveFailures { get; private set; }
+    public int ConsecutiveSuccesses { get; private set; }
+
+    /// <summary>When the state last changed, and what it was before.</summary>
+    public DateTimeOffset? ChangedAt { get; private set; }
+
+    public void Observe(bool succeeded, TimeSpan latency, DateTimeOffset at, HealthOptions options)
+    {
+        lock (_gate)
+        {
+            var before = _state;
+            _lastObserved = at;
+            if (succeeded)
+            {
+                ConsecutiveFailures = 0;
+                ConsecutiveSuccesses++;
+                var recovering = _state == HealthState.Unhealthy && ConsecutiveSuccesses < options.SuccessesToRecover;
+                if (!recovering) _state = latency > options.DegradedLatency ? HealthState.Degraded : HealthState.Healthy;
+            }
+            else
+            {
+                ConsecutiveSuccesses = 0;
+                ConsecutiveFailures++;
+                _state = ConsecutiveFailures >= options.FailuresToUnhealthy ? HealthState.Unhealthy
+                    : _state == HealthState.Unhealthy ? HealthState.Unhealthy
+                    : HealthState.Degraded;
+            }
+            if (_state != before) ChangedAt = at;
+        }
+    }
+
+    /// <summary>Keeps the state fresh without changing it: the probe was not sent (circuit open), which says nothing new.</summary>
+    public void Touch(DateTimeOffset at)
+    {
+        lock (_gate) _lastObserved = at;
+    }
+
+    public HealthState StateAt(DateTimeOffset now)
+    {
+        lock (_gate) return now - _lastObserved > staleAfter ? HealthState.Unknown : _state;
+    }
+}

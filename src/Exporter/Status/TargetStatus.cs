@@ -1,0 +1,27 @@
+namespace RelayExporter.Status;
+
+/// <summary>The JSON of <c>GET /api/v1/targets</c> (documented in docs/api.md).</summary>
+public sealed record TargetsResponse(DateTimeOffset GeneratedAt, IReadOnlyList<TargetStatus> Targets);
+
+public sealed record TargetStatus(
+    string Name, string Kind, string Protocol, string BaseUrl, string State, DateTimeOffset? StateSince, int ConsecutiveFailures, string Circuit,
+    string? LastOutcome, string? LastReason, DateTimeOffset? LastProbeAt, LatencySummary? Latency,
+    IReadOnlyList<ModelStatus> Models, IReadOnlyList<UpstreamReport> Upstreams, IReadOnlyList<ProbeSummary> RecentProbes);
+
+public sealed record ModelStatus(string Name, string State, string Circuit, bool? Listed, string? LastOutcome, string? LastReason, LatencySummary? Latency);
+
+/// <summary>Percentiles of the recent successful probes' durations.</summary>
+public sealed record LatencySummary(double P50Seconds, double P90Seconds, double P99Seconds, int Samples)
+{
+    public static LatencySummary? Of(IEnumerable<TimeSpan> durations)
+    {
+        var sorted = durations.Select(d => d.TotalSeconds).Order().ToArray();
+        if (sorted.Length == 0) return null;
+        double At(double quantile) => sorted[(int)Math.Ceiling(quantile * sorted.Length) - 1];
+        return new LatencySummary(At(0.5), At(0.9), At(0.99), sorted.Length);
+    }
+}
+
+public sealed record UpstreamReport(string Provider, bool? Available, double? LatencySeconds);
+
+public sealed record ProbeSummary(DateTimeOffset At, string Check, string? Model, string Outcome, double DurationSeconds, string Reason);

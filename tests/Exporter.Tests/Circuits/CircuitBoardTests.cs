@@ -1,0 +1,108 @@
+using Polly.CircuitBreaker;
+using RelayExporter.Circuits;
+using RelayExporter.Configuration;
+using RelayExporter.Probing;
+using RelayExporter.Tests.Infrastructure;
+
+namespace RelayExporter.Tests.Circuits;
+
+/// <summary>The Polly circuit in front of each target × model, driven by a clock the test moves.</summary>
+public class CircuitBoardTests
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly CircuitBoard _board;
+    private readonly List<CircuitState> _transitions = [];
+    private readonly ProbeJob _job;
+    private int _sent;
+
+    public CircuitBoardTests()
+    {
+        var target = new TargetOptions { Name = "relay", Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["gpt-4.1"] };
+        var options = new ExporterOptions
+        {
+            Targets = [target],
+            Circuit = new CircuitOptions
+            {
+                FailureRatio = 0.6, MinimumThroughput = 2, SamplingDuration = TimeSpan.FromSeconds(5),
+                BreakDuration = TimeSpan.FromSeconds(15), BreakDurationGrowth = 2, MaxBreakDuration = TimeSpan.FromSeconds(40),
+            },
+        };
+        _board = new CircuitBoard(new RunningConfig("test.yml", options, _time), _time);
+        _board.Transitioned += (_, state) => _transitions.Add(state);
+        _job = new ProbeJob(target, CheckNames.Chat, "gpt-4.1", new CheckOptions { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(1) });
+    }
+
+    [Fact]
+    public async Task Failures_open_the_circuit_and_probes_are_then_not_sent()
+    {
+        Assert.Equal(ProbeOutcome.Success, await ProbeAsync(true));
+        _time.Advance(TimeSpan.FromSeconds(3));
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false));
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false));
+
+        var held = await ProbeAsync(true);
+
+        Assert.Equal(ProbeOutcome.CircuitOpen, held);
+        Assert.Equal(3, _sent);
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal([CircuitState.Open], _transitions);
+    }
+
+    [Fact]
+    public async Task After_the_break_one_trial_is_sent_and_a_failed_trial_doubles_the_break()
+    {
+        await OpenAsync();
+
+        _time.Advance(TimeSpan.FromSeconds(15));
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false)); // the half-open trial, sent and failed
+        _time.Advance(TimeSpan.FromSeconds(29));
+        Assert.Equal(ProbeOutcome.CircuitOpen, await ProbeAsync(true));   // still within the doubled 30 s break
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Equal(ProbeOutcome.Success, await ProbeAsync(true));       // the next trial succeeds and closes it
+
+        Assert.Equal([CircuitState.Open, CircuitState.HalfOpen, CircuitState.Open, CircuitState.HalfOpen, CircuitState.Closed], _transitions);
+    }
+
+    [Fact]
+    public async Task An_operator_can_isolate_and_close_a_circuit()
+    {
+        var circuit = _board.For(new CircuitKey("relay", "gpt-4.1"));
+
+        await circuit.IsolateAsync();
+        var isolated = await _board.ExecuteAsync(_job, _ => Probe(true), CancellationToken.None);
+        await circuit.CloseAsync();
+        var closed = await ProbeAsync(true);
+
+        Assert.Equal(ProbeOutcome.CircuitOpen, isolated.Outcome);
+        Assert.Contains("isolated", isolated.Reason);
+        Assert.Equal(ProbeOutcome.Success, closed);
+        Assert.Equal([CircuitState.Isolated, CircuitState.Closed], _transitions);
+    }
+
+    [Theory]
+    [InlineData(0, 15)]
+    [InlineData(1, 30)]
+    [InlineData(2, 40)]
+    public void Break_duration_grows_on_repeated_opens_up_to_the_maximum(int failedTrials, int seconds) =>
+        Assert.Equal(TimeSpan.FromSeconds(seconds), ProbeCircuit.BreakDuration(
+            new CircuitOptions { BreakDuration = TimeSpan.FromSeconds(15), BreakDurationGrowth = 2, MaxBreakDuration = TimeSpan.FromSeconds(40) }, failedTrials));
+
+    private async Task OpenAsync()
+    {
+        await ProbeAsync(false);
+        await ProbeAsync(false);
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+    }
+
+    private async Task<ProbeOutcome> ProbeAsync(bool succeed) => (await _board.ExecuteAsync(_job, _ => Probe(succeed), CancellationToken.None)).Outcome;
+
+    private Task<ProbeResult> Probe(bool succeed)
+    {
+        _sent++;
+        return Task.FromResult(new ProbeResult
+        {
+            Key = _job.Key, Outcome = succeed ? ProbeOutcome.Success : ProbeOutcome.ServerError, Reason = "test", StartedAt = _time.GetUtcNow(),
+        });
+    }
+}

@@ -1,0 +1,81 @@
+using RelayExporter.Configuration;
+using RelayExporter.Health;
+using RelayExporter.Probing;
+using RelayExporter.Tests.Infrastructure;
+
+namespace RelayExporter.Tests.Health;
+
+public class HealthTrackerTests
+{
+    private static readonly HealthOptions Options = new() { FailuresToUnhealthy = 2, SuccessesToRecover = 2, DegradedLatency = TimeSpan.FromSeconds(3) };
+    private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(100);
+    private readonly ManualTimeProvider _time = new();
+
+    [Fact]
+    public void States_follow_the_hysteresis()
+    {
+        var tracker = new HealthTracker(TimeSpan.FromMinutes(1));
+        var states = new List<HealthState> { tracker.StateAt(_time.GetUtcNow()) };
+        foreach (var succeeded in new[] { true, false, false, true, true, false, true })
+        {
+            tracker.Observe(succeeded, Fast, _time.GetUtcNow(), Options);
+            states.Add(tracker.StateAt(_time.GetUtcNow()));
+        }
+
+        Assert.Equal(
+            [HealthState.Unknown, HealthState.Healthy, HealthState.Degraded, HealthState.Unhealthy, HealthState.Unhealthy, HealthState.Healthy, HealthState.Degraded, HealthState.Healthy],
+            states);
+    }
+
+    [Fact]
+    public void A_slow_success_is_degraded_and_counts_failures_and_successes_in_a_row()
+    {
+        var tracker = new HealthTracker(TimeSpan.FromMinutes(1));
+
+        tracker.Observe(true, TimeSpan.FromSeconds(4), _time.GetUtcNow(), Options);
+        Assert.Equal(HealthState.Degraded, tracker.StateAt(_time.GetUtcNow()));
+
+        tracker.Observe(false, Fast, _time.GetUtcNow(), Options);
+        tracker.Observe(false, Fast, _time.GetUtcNow(), Options);
+        tracker.Observe(false, Fast, _time.GetUtcNow(), Options);
+        Assert.Equal((3, 0), (tracker.ConsecutiveFailures, tracker.ConsecutiveSuccesses));
+    }
+
+    [Fact]
+    public void Without_fresh_probes_the_state_becomes_unknown_instead_of_sticking()
+    {
+        var tracker = new HealthTracker(TimeSpan.FromSeconds(9));
+        tracker.Observe(false, Fast, _time.GetUtcNow(), Options);
+        tracker.Observe(false, Fast, _time.GetUtcNow(), Options);
+
+        _time.Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(HealthState.Unhealthy, tracker.StateAt(_time.GetUtcNow()));
+        tracker.Touch(_time.GetUtcNow()); // a probe the open circuit held back keeps the state current
+        _time.Advance(TimeSpan.FromSeconds(8));
+        Assert.Equal(HealthState.Unhealthy, tracker.StateAt(_time.GetUtcNow()));
+        _time.Advance(TimeSpan.FromSeconds(2));
+        Assert.Equal(HealthState.Unknown, tracker.StateAt(_time.GetUtcNow()));
+    }
+
+    [Fact]
+    public void The_models_check_decides_whether_each_model_is_healthy_on_the_target()
+    {
+        var options = new ExporterOptions
+        {
+            Targets = [new TargetOptions { Name = "relay", Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["a", "b"] }],
+        };
+        var board = new HealthBoard(new RunningConfig("test.yml", options, _time), _time);
+        for (var i = 0; i < 2; i++)
+        {
+            board.Observe(new ProbeResult
+            {
+                Key = new ProbeKey("relay", CheckNames.Models, null), Outcome = ProbeOutcome.ModelMissing, Reason = "not listed: b",
+                StartedAt = _time.GetUtcNow(), ModelsListed = new Dictionary<string, bool> { ["a"] = true, ["b"] = false },
+            });
+        }
+
+        Assert.Equal(HealthState.Unhealthy, board.ForTarget("relay")!.StateAt(_time.GetUtcNow()));
+        Assert.Equal(HealthState.Healthy, board.ForModel("relay", "a")!.StateAt(_time.GetUtcNow()));
+        Assert.Equal(HealthState.Unhealthy, board.ForModel("relay", "b")!.StateAt(_time.GetUtcNow()));
+    }
+}

@@ -1,0 +1,58 @@
+using RelayExporter.Observability.Tests.Infrastructure;
+
+namespace RelayExporter.Observability.Tests;
+
+/// <summary>deploy/alertmanager/alertmanager.yml: valid, routes by severity, groups by target, and a down target stays quiet otherwise.</summary>
+public sealed class AlertmanagerConfigTests
+{
+    private static readonly string ConfigFile = RepositoryPaths.File("deploy", "alertmanager", "alertmanager.yml");
+
+    [Fact]
+    public async Task Amtool_check_config_accepts_it()
+    {
+        var result = await ProcessRunner.RunAsync(ExternalTool.Locate("amtool"), ["check-config", ConfigFile], TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Contains("SUCCESS", result.StandardOutput);
+    }
+
+    [Theory]
+    [InlineData("critical", "RelayTargetDown", "pager")]
+    [InlineData("warning", "RelayProbeLatencyWarning", "tickets")]
+    public async Task Amtool_routes_each_severity_to_its_receiver(string severity, string alert, string receiver)
+    {
+        var result = await ProcessRunner.RunAsync(ExternalTool.Locate("amtool"),
+            ["config", "routes", "test", $"--config.file={ConfigFile}", $"severity={severity}", $"alertname={alert}", "target=relay-a"],
+            TimeSpan.FromSeconds(60));
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal(receiver, result.StandardOutput.Trim());
+    }
+
+    [Fact]
+    public void Notifications_are_grouped_by_target()
+    {
+        var groupBy = Yaml.Load(ConfigFile).Get("route")!.Get("group_by").Items().Select(n => n.Scalar()).ToList();
+        Assert.Contains("target", groupBy);
+    }
+
+    [Fact]
+    public void A_down_target_inhibits_its_latency_error_and_circuit_alerts_and_nothing_it_should_not()
+    {
+        var rule = Yaml.Load(ConfigFile).Get("inhibit_rules").Items()
+            .Single(r => r.Get("source_matchers").Items().Any(m => m.Scalar() == "alertname=\"RelayTargetDown\""));
+        Assert.Equal(["target"], rule.Get("equal").Items().Select(n => n.Scalar()));
+        var matcher = rule.Get("target_matchers").Items().Single().Scalar();
+        Assert.StartsWith("alertname=~\"", matcher);
+        var inhibited = matcher["alertname=~\"".Length..^1].Split('|');
+        foreach (var alert in new[] { "RelayProbeLatencyWarning", "RelayProbeLatencyCritical", "RelayErrorRatioHigh", "RelayCircuitOpen",
+                     "RelayErrorBudgetBurnFast", "RelayTimeToFirstTokenHigh" })
+        {
+            Assert.Contains(alert, inhibited);
+        }
+
+        // Every inhibited name is a real alert, and the down alert itself and the exporter's own alerts are never silenced by it.
+        var defined = AlertingRuleTests.AllRules().Select(r => r.Str("alert")).OfType<string>().ToHashSet();
+        Assert.All(inhibited, a => Assert.Contains(a, defined));
+        Assert.DoesNotContain("RelayTargetDown", inhibited);
+        Assert.DoesNotContain("RelayExporterAbsent", inhibited);
+    }
+}
