@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Benchmarks.Infrastructure;
 
@@ -20,6 +21,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton(new RunningConfig(configPath, options, TimeProvider.System));
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<ExporterMetrics>();
+        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();
         _services = services.BuildServiceProvider();
         Jobs = ProbePlan.From(options);
