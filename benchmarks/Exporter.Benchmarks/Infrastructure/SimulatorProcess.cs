@@ -47,6 +47,13 @@ public sealed class SimulatorProcess : IDisposable
         response.EnsureSuccessStatusCode();
     }
 
+    /// <summary>Sets any fault on the whole target, e.g. <c>new { kind = "down", mode = "refused" }</c>.</summary>
+    public async Task SetFaultAsync(string target, object fault)
+    {
+        using var response = await _admin.PutAsJsonAsync($"/_sim/faults/{target}", fault);
+        response.EnsureSuccessStatusCode();
+    }
+
     public async Task ClearFaultsAsync()
     {
         using var response = await _admin.DeleteAsync("/_sim/faults");

@@ -15,7 +15,8 @@ namespace RelayExporter.Telemetry;
 /// </summary>
 internal sealed class ExporterInstruments : IDisposable
 {
-    private static readonly double[] LatencyBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 8, 13, 20, 30, 60];
+    // Few buckets (they are most of /metrics for a large fleet), with bounds at the 3 s and 5 s alert thresholds.
+    private static readonly double[] LatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30];
     private static readonly double[] TokenTimeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28];
     private static readonly double[] LagBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
     // Bucket advice of the OpenTelemetry GenAI semantic conventions.

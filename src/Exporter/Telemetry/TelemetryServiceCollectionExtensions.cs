@@ -2,15 +2,13 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
+using RelayExporter.Configuration;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
 
 public static class TelemetryServiceCollectionExtensions
 {
-    /// <summary>Series per instrument before OpenTelemetry folds the rest into an overflow series; sized for large fleets.</summary>
-    private const int CardinalityLimit = 100_000;
-
     /// <summary>
     /// Hosts the OpenTelemetry SDK without OpenTelemetry.Extensions.Hosting: one <see cref="OpenTelemetrySdk"/> singleton,
     /// built at start-up, disposed at shutdown, read by our Prometheus endpoint and, when configured, pushed over OTLP.
@@ -29,6 +27,7 @@ public static class TelemetryServiceCollectionExtensions
     {
         var build = provider.GetRequiredService<BuildInfo>();
         var prometheus = provider.GetRequiredService<PrometheusScrapeExporter>();
+        var options = provider.GetRequiredService<RunningConfig>().Current;
         return OpenTelemetrySdk.Create(sdk => sdk
             .ConfigureResource(resource => resource.Clear()
                 .AddService("relay-exporter", serviceVersion: build.Version)
@@ -37,7 +36,7 @@ public static class TelemetryServiceCollectionExtensions
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ExporterMetrics.MeterName)
-                    .AddView(_ => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimit })
+                    .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimits.For(instrument.Name, options) })
                     .AddReader(new BaseExportingMetricReader(prometheus));
                 if (otlp is not null) metrics.AddOtlpExporter(otlp.Apply);
             }));
