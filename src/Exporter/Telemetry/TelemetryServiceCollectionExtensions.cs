@@ -1,5 +1,4 @@
 using OpenTelemetry;
-using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using RelayExporter.Configuration;
