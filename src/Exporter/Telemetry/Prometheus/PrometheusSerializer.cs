@@ -226,17 +226,30 @@ internal static class PrometheusSerializer
             for (var i = 0; i < bounds.Length; i++)
             {
                 cumulative += counts[i];
-                Bytes(bucket);
-                Ascii("{");
+
+                // One span per line: name{labels,le="…"} count\n
+                var le = bounds[i]; // le="…"}<space>
+                var span = output.GetSpan(bucket.Length + rendered.Length + le.Length + 23);
+                bucket.CopyTo(span);
+                var n = bucket.Length;
+                span[n++] = (byte)'{';
                 if (rendered.Length > 0)
                 {
-                    Bytes(rendered);
-                    Ascii(",");
+                    rendered.CopyTo(span[n..]);
+                    n += rendered.Length;
+                    span[n++] = (byte)',';
                 }
 
-                Bytes(bounds[i]); // le="…"}<space>
-                Integer(cumulative);
-                Ascii("\n");
+                le.CopyTo(span[n..]);
+                n += le.Length;
+                if (!cumulative.TryFormat(span[n..], out var written, default, CultureInfo.InvariantCulture))
+                {
+                    throw new InvalidOperationException("Bucket line did not fit its buffer.");
+                }
+
+                n += written;
+                span[n++] = (byte)'\n';
+                output.Advance(n);
             }
 
             Bytes(sum);
