@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
@@ -11,6 +12,12 @@ namespace RelayExporter.Telemetry.Prometheus;
 /// </summary>
 internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter exporter, ILogger logger)
 {
+    // Largest buffers kept between scrapes; a body bigger than this is rendered into a buffer that is then dropped.
+    private const int MaxRetainedBytes = 256 * 1024 * 1024;
+
+    // One set of render buffers kept for the next scrape (concurrent scrapes beyond the first use their own).
+    private ScrapeBuffers? spare;
+
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -22,11 +29,29 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
             return;
         }
 
-        byte[] body;
+        var buffers = Interlocked.Exchange(ref spare, null) ?? new ScrapeBuffers();
+        try
+        {
+            await RenderAndWriteAsync(context, format, buffers);
+        }
+        finally
+        {
+            if (buffers.Text.Capacity <= MaxRetainedBytes && buffers.Gzip.Capacity <= MaxRetainedBytes)
+            {
+                buffers.Reset();
+                Volatile.Write(ref spare, buffers);
+            }
+        }
+    }
+
+    private async Task RenderAndWriteAsync(HttpContext context, PrometheusFormat format, ScrapeBuffers buffers)
+    {
+        var request = context.Request;
+        var response = context.Response;
         try
         {
             var snapshot = await exporter.ScrapeAsync(context.RequestAborted);
-            body = Encoding.UTF8.GetBytes(PrometheusSerializer.Serialize(snapshot, format, exporter.Options.IncludeScopeLabels));
+            PrometheusSerializer.Write(snapshot, format, exporter.Options.IncludeScopeLabels, buffers.Text);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -44,9 +69,10 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
         response.ContentType = PrometheusContentTypes.Of(format);
         response.Headers.Vary = "Accept, Accept-Encoding";
         response.Headers.CacheControl = "no-store";
+        ReadOnlyMemory<byte> body = buffers.Text.WrittenMemory;
         if (GzipNegotiator.AllowsGzip(request.Headers.AcceptEncoding.ToString()))
         {
-            body = Gzip(body);
+            body = Gzip(body, buffers.Gzip);
             response.Headers.ContentEncoding = "gzip";
         }
 
@@ -59,15 +85,14 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
         await response.Body.WriteAsync(body, context.RequestAborted);
     }
 
-    private static byte[] Gzip(byte[] body)
+    private static ReadOnlyMemory<byte> Gzip(ReadOnlyMemory<byte> body, MemoryStream buffer)
     {
-        using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
         {
-            gzip.Write(body);
+            gzip.Write(body.Span);
         }
 
-        return buffer.ToArray();
+        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static async Task WritePlainTextAsync(HttpResponse response, int status, string message, CancellationToken cancellationToken)
@@ -84,4 +109,18 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Prometheus scrape rejected: {Reason}")]
     private static partial void LogBadAccept(ILogger logger, string reason);
+
+    /// <summary>The rendered body and its gzip copy; kept (capacity and all) for the next scrape.</summary>
+    private sealed class ScrapeBuffers
+    {
+        public ArrayBufferWriter<byte> Text { get; } = new(64 * 1024);
+
+        public MemoryStream Gzip { get; } = new();
+
+        public void Reset()
+        {
+            Text.ResetWrittenCount();
+            Gzip.SetLength(0);
+        }
+    }
 }

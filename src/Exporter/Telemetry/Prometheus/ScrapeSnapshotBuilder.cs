@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
@@ -66,25 +67,21 @@ internal static class ScrapeSnapshotBuilder
         }
 
         var points = ImmutableArray.CreateBuilder<MetricPointSnapshot>();
+        var histograms = new HistogramCopier();
         foreach (ref readonly var point in metric.GetMetricPoints())
         {
-            var attributes = ImmutableArray.CreateBuilder<KeyValuePair<string, string>>(point.Tags.Count);
-            foreach (var tag in point.Tags)
-            {
-                attributes.Add(new(tag.Key, Stringify(tag.Value)));
-            }
-
+            var attributes = CopyTags(point.Tags);
             points.Add(metric.MetricType switch
             {
                 MetricType.LongSum or MetricType.LongSumNonMonotonic =>
-                    new MetricPointSnapshot(attributes.MoveToImmutable(), SampleValue.Of(point.GetSumLong()), null),
+                    new MetricPointSnapshot(attributes, SampleValue.Of(point.GetSumLong()), null),
                 MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic =>
-                    new MetricPointSnapshot(attributes.MoveToImmutable(), SampleValue.Of(point.GetSumDouble()), null),
+                    new MetricPointSnapshot(attributes, SampleValue.Of(point.GetSumDouble()), null),
                 MetricType.LongGauge =>
-                    new MetricPointSnapshot(attributes.MoveToImmutable(), SampleValue.Of(point.GetGaugeLastValueLong()), null),
+                    new MetricPointSnapshot(attributes, SampleValue.Of(point.GetGaugeLastValueLong()), null),
                 MetricType.DoubleGauge =>
-                    new MetricPointSnapshot(attributes.MoveToImmutable(), SampleValue.Of(point.GetGaugeLastValueDouble()), null),
-                _ => new MetricPointSnapshot(attributes.MoveToImmutable(), default, CopyHistogram(point)),
+                    new MetricPointSnapshot(attributes, SampleValue.Of(point.GetGaugeLastValueDouble()), null),
+                _ => new MetricPointSnapshot(attributes, default, histograms.Copy(point)),
             });
         }
 
@@ -95,27 +92,77 @@ internal static class ScrapeSnapshotBuilder
             kind,
             metric.MeterName,
             metric.MeterVersion,
-            points.ToImmutable());
+            points.DrainToImmutable());
     }
 
-    private static HistogramSnapshot CopyHistogram(in MetricPoint point)
+    private static ImmutableArray<KeyValuePair<string, string>> CopyTags(ReadOnlyTagCollection tags)
     {
-        var bounds = ImmutableArray.CreateBuilder<double>();
-        var counts = ImmutableArray.CreateBuilder<long>();
-        foreach (var bucket in point.GetHistogramBuckets())
+        if (tags.Count == 0)
         {
-            bounds.Add(bucket.ExplicitBound);
-            counts.Add(bucket.BucketCount);
+            return [];
         }
 
-        if (bounds.Count == 0 || !double.IsPositiveInfinity(bounds[^1]))
+        var attributes = new KeyValuePair<string, string>[tags.Count];
+        var i = 0;
+        foreach (var tag in tags)
         {
-            // Histograms configured without buckets still need the mandatory +Inf bucket.
-            bounds.Add(double.PositiveInfinity);
-            counts.Add(point.GetHistogramCount() - counts.Sum());
+            attributes[i++] = new(tag.Key, Stringify(tag.Value));
         }
 
-        return new HistogramSnapshot(bounds.ToImmutable(), counts.ToImmutable(), point.GetHistogramSum(), point.GetHistogramCount());
+        return ImmutableCollectionsMarshal.AsImmutableArray(attributes);
+    }
+
+    /// <summary>Copies a metric's histogram points; points with the same bounds share one bounds array.</summary>
+    private sealed class HistogramCopier
+    {
+        private double[] bounds = new double[16];
+        private long[] counts = new long[16];
+        private ImmutableArray<double> lastBounds = [];
+
+        public HistogramSnapshot Copy(in MetricPoint point)
+        {
+            var n = 0;
+            foreach (var bucket in point.GetHistogramBuckets())
+            {
+                if (n == bounds.Length)
+                {
+                    Array.Resize(ref bounds, n * 2);
+                    Array.Resize(ref counts, n * 2);
+                }
+
+                bounds[n] = bucket.ExplicitBound;
+                counts[n] = bucket.BucketCount;
+                n++;
+            }
+
+            if (n == 0 || !double.IsPositiveInfinity(bounds[n - 1]))
+            {
+                // Histograms configured without buckets still need the mandatory +Inf bucket.
+                if (n == bounds.Length)
+                {
+                    Array.Resize(ref bounds, n + 1);
+                    Array.Resize(ref counts, n + 1);
+                }
+
+                long sum = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    sum += counts[i];
+                }
+
+                bounds[n] = double.PositiveInfinity;
+                counts[n] = point.GetHistogramCount() - sum;
+                n++;
+            }
+
+            // Bitwise comparison, so that bounds like -0.0 and 0.0 stay distinct.
+            if (!MemoryMarshal.Cast<double, long>(lastBounds.AsSpan()).SequenceEqual(MemoryMarshal.Cast<double, long>(bounds.AsSpan(0, n))))
+            {
+                lastBounds = ImmutableArray.Create(bounds, 0, n);
+            }
+
+            return new HistogramSnapshot(lastBounds, ImmutableArray.Create(counts, 0, n), point.GetHistogramSum(), point.GetHistogramCount());
+        }
     }
 
     /// <summary>Attribute values as label values: strings as is, scalars invariant, arrays as JSON (per the compatibility spec).</summary>
