@@ -18,6 +18,6 @@ public static class ExternalTool
 
         throw new InvalidOperationException(
             $"'{name}' was not found on PATH ({path}). Run the project's test script, which installs it " +
-            "(Debian package 'prometheus', which provides both 'prometheus' and 'promtool': apt-get install -y prometheus).");
+            "(Debian packages 'prometheus' (prometheus, promtool) and 'prometheus-alertmanager' (prometheus-alertmanager, amtool)).");
     }
 }
