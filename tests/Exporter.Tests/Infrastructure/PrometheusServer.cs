@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 
@@ -6,18 +5,6 @@ namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>A target for Prometheus to scrape: <c>host:port</c> plus job name and path.</summary>
 public sealed record ScrapeTarget(string JobName, string HostPort, string MetricsPath = "/metrics");
-
-/// <summary>One sample of an instant-vector query result.</summary>
-public sealed record VectorSample(IReadOnlyDictionary<string, string> Labels, DateTimeOffset Timestamp, double Value)
-{
-    /// <summary>The value of label <paramref name="name"/>, or null.</summary>
-    public string? Label(string name) => Labels.TryGetValue(name, out var value) ? value : null;
-
-    /// <inheritdoc />
-    public override string ToString() =>
-        "{" + string.Join(", ", Labels.OrderBy(l => l.Key, StringComparer.Ordinal).Select(l => $"{l.Key}=\"{l.Value}\"")) + "} "
-        + Value.ToString("R", CultureInfo.InvariantCulture);
-}
 
 /// <summary>
 /// A real <c>prometheus</c> server (found on PATH) in a temp directory on a free 127.0.0.1 port, scraping the given
@@ -105,35 +92,8 @@ public sealed class PrometheusServer : IAsyncDisposable
     }
 
     /// <summary>Runs an instant query; throws with Prometheus's error if the query fails or the result is not a vector.</summary>
-    public async Task<IReadOnlyList<VectorSample>> QueryAsync(string promql, CancellationToken cancellationToken = default)
-    {
-        using var response = await http.GetAsync("api/v1/query?query=" + Uri.EscapeDataString(promql), cancellationToken);
-        var body = await response.Content.ReadAsStringAsync(cancellationToken);
-        using var document = JsonDocument.Parse(body);
-        var root = document.RootElement;
-        if (!response.IsSuccessStatusCode || root.GetProperty("status").GetString() != "success")
-        {
-            throw new InvalidOperationException($"Query '{promql}' failed with HTTP {(int)response.StatusCode}: {body}");
-        }
-
-        var data = root.GetProperty("data");
-        var resultType = data.GetProperty("resultType").GetString();
-        if (resultType != "vector")
-        {
-            throw new InvalidOperationException($"Query '{promql}' returned a {resultType}, not a vector: {body}");
-        }
-
-        var samples = new List<VectorSample>();
-        foreach (var item in data.GetProperty("result").EnumerateArray())
-        {
-            var labels = item.GetProperty("metric").EnumerateObject().ToDictionary(p => p.Name, p => p.Value.GetString() ?? string.Empty);
-            var value = item.GetProperty("value");
-            var timestamp = DateTimeOffset.FromUnixTimeMilliseconds((long)(value[0].GetDouble() * 1000));
-            samples.Add(new VectorSample(labels, timestamp, ParseValue(value[1].GetString()!)));
-        }
-
-        return samples;
-    }
+    public Task<IReadOnlyList<VectorSample>> QueryAsync(string promql, CancellationToken cancellationToken = default) =>
+        PrometheusQuery.InstantAsync(http, promql, cancellationToken);
 
     /// <summary>
     /// Re-runs <paramref name="promql"/> until <paramref name="predicate"/> holds for its result, and returns that
@@ -213,13 +173,6 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
     }
 
-    private static double ParseValue(string text) => text switch
-    {
-        "+Inf" => double.PositiveInfinity,
-        "-Inf" => double.NegativeInfinity,
-        "NaN" => double.NaN,
-        _ => double.Parse(text, CultureInfo.InvariantCulture),
-    };
 
     private static string BuildConfig(IReadOnlyList<ScrapeTarget> targets, IReadOnlyList<string> ruleFiles, TimeSpan interval)
     {

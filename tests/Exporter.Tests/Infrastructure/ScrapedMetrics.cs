@@ -46,13 +46,7 @@ public sealed class ScrapedMetrics(IReadOnlyList<ScrapedSample> samples)
         return new ScrapedSample(name, labels, ParseValue(line[(i + 2)..]));
     }
 
-    private static double ParseValue(string text) => text.Split(' ')[0] switch
-    {
-        "+Inf" => double.PositiveInfinity,
-        "-Inf" => double.NegativeInfinity,
-        "NaN" => double.NaN,
-        var number => double.Parse(number, CultureInfo.InvariantCulture),
-    };
+    private static double ParseValue(string text) => PrometheusQuery.ParseNumber(text.Split(' ')[0]);
 }
 
 public sealed record ScrapedSample(string Name, IReadOnlyDictionary<string, string> Labels, double Value);
