@@ -22,18 +22,27 @@ public sealed class CredentialOptions
         }
     }
 
-    /// <summary>The secret, read now; null when it cannot be had (validation reports why).</summary>
+    private FileRead? _lastRead;
+
+    /// <summary>
+    /// The secret as it is now; null when it cannot be had (validation reports why). A file is read again only when
+    /// it changed, so a rotated key is picked up without every probe reading the file.
+    /// </summary>
     public Secret? Resolve() =>
         (Env is not null ? Environment.GetEnvironmentVariable(Env) : File is not null ? TryRead(File) : null) is { Length: > 0 } value
             ? new Secret(value.Trim())
             : null;
 
-    private static string? TryRead(string path)
+    private string? TryRead(string path)
     {
         try
         {
+            var modified = System.IO.File.GetLastWriteTimeUtc(path);
+            if (_lastRead is { } last && last.Modified == modified) return last.Text;
             var text = System.IO.File.ReadAllText(path).Trim();
-            return text.Length > 0 ? text : null;
+            var read = text.Length > 0 ? text : null;
+            _lastRead = new FileRead(modified, read);
+            return read;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -41,6 +50,9 @@ public sealed class CredentialOptions
         }
     }
 }
+
+/// <summary>What a credential file held when it was last modified.</summary>
+internal sealed record FileRead(DateTime Modified, string? Text);
 
 /// <summary>A credential value. Its ToString never shows it, so it cannot slip into a log line or a message.</summary>
 public sealed class Secret(string value)

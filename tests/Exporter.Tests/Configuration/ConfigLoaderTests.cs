@@ -143,6 +143,19 @@ public class ConfigLoaderTests
         Assert.DoesNotContain("sk-live", $"{secret}");
     }
 
+    [Fact]
+    public void A_rotated_credential_file_is_picked_up()
+    {
+        var keyFile = WriteTemp("sk-old");
+        var credential = new CredentialOptions { File = keyFile };
+        Assert.Equal("sk-old", credential.Resolve()!.Reveal());
+
+        File.WriteAllText(keyFile, "sk-new");
+        File.SetLastWriteTimeUtc(keyFile, DateTime.UtcNow.AddMinutes(1));
+
+        Assert.Equal("sk-new", credential.Resolve()!.Reveal());
+    }
+
     [Theory]
     [InlineData("500ms", 500)]
     [InlineData("30s", 30_000)]
