@@ -39,6 +39,7 @@ public static class ScrapeRender
         await app.StartAsync();
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/metrics";
 
+        PrintMemory("after start, before probing");
         var jobs = ProbePlan.From(options);
         var handler = app.Services.GetRequiredService<ProbeHandler>();
         var failed = 0;
@@ -54,6 +55,7 @@ public static class ScrapeRender
         foreach (var (name, accept, gzip) in Formats)
         {
             var times = new List<double>();
+            var cpu = new List<double>();
             var bytes = 0;
             for (var i = -3; i < scrapes; i++)
             {
@@ -61,13 +63,18 @@ public static class ScrapeRender
                 request.Headers.TryAddWithoutValidation("Accept", accept);
                 if (gzip) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
                 var started = Stopwatch.GetTimestamp();
+                var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
                 using var response = await client.SendAsync(request);
                 var body = await response.EnsureSuccessStatusCode().Content.ReadAsByteArrayAsync();
-                if (i >= 0) times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                if (i >= 0)
+                {
+                    times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+                    cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                }
                 bytes = body.Length;
             }
             Console.WriteLine($"RESULT render {name}: median {Stats.Median(times):F1} ms, p90 {Stats.Percentile(times, 90):F1} ms, " +
-                $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB");
+                $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB; CPU per scrape median {Stats.Median(cpu):F0} ms (server and client)");
         }
 
         PrintMemory("after the scrapes");

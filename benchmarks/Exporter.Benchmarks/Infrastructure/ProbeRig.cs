@@ -20,6 +20,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RunningConfig(configPath, options, TimeProvider.System));
         services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();

@@ -4,33 +4,68 @@ using RelayExporter.Probing;
 namespace RelayExporter.Telemetry;
 
 /// <summary>
-/// How many series each instrument may hold before OpenTelemetry folds the rest into an overflow series. The SDK
-/// allocates every stream's points up front, so each instrument gets what the configured fleet needs (twice, for
-/// targets added by a reload), not one large limit for all.
+/// How many series each instrument may hold before OpenTelemetry folds the rest into one overflow series
+/// (<c>otel_metric_overflow="true"</c>). The SDK allocates every stream's points up front (~100 bytes each), so each
+/// instrument gets what the configured fleet needs, not one large limit for all; a reload that grows the fleet
+/// restarts the instruments with new limits (<see cref="ExporterMetrics"/>).
 /// </summary>
-internal static class CardinalityLimits
+public sealed class CardinalityLimits
 {
-    private const int Minimum = 2000;
+    private const int Minimum = 256;
 
-    public static int For(string instrument, ExporterOptions options)
+    /// <summary>Distinct outcomes a series is expected to see in the process's life, on average over the fleet.</summary>
+    private const int OutcomesPerSeries = 4;
+
+    /// <summary>Providers a relay's health document is expected to list, on average (each is capped at 32).</summary>
+    private const int ProvidersPerRelay = 8;
+
+    /// <summary>The fleet the current instruments were sized for; set before they are created.</summary>
+    internal FleetSize SizedFor { get; set; }
+
+    public int For(string instrument)
     {
-        var series = ProbePlan.From(options).Count;
-        var targets = options.Targets.Count;
-        var models = options.Targets.Sum(t => t.Models.Count);
+        var fleet = SizedFor;
         var needed = instrument switch
         {
-            "relay_probes" => series * ProbeOutcomeLabels.All.Count,
-            "relay_probe_phase_duration" => series * 5,
-            "relay_upstream_available" or "relay_upstream_latency" => targets * RelayHealthDocument.MaxProviders,
-            "relay_target_health_state" => targets * 4,
-            "relay_model_health_state" => models * 4,
-            "relay_circuit_state" or "relay_circuit_transitions" => (targets + models) * 4,
-            "relay_rate_limit_remaining" => targets * 4,
-            "relay_probe_tokens" or "gen_ai.client.token.usage" => models * 2,
-            _ when instrument.StartsWith("gen_ai.", StringComparison.Ordinal) => models * 2,
-            _ when instrument.StartsWith("relay_exporter_", StringComparison.Ordinal) => 0,
-            _ => series,
+            "relay_probes" => fleet.Series * OutcomesPerSeries,
+            "relay_probe_phase_duration" => fleet.Series * 5,
+            "relay_probe_duration" or "relay_probe_success" or "relay_probe_http_status_code" or "relay_probe_http_version"
+                or "relay_probes_skipped" => fleet.Series,
+            "relay_upstream_available" or "relay_upstream_latency" => fleet.RelayHealthChecks * ProvidersPerRelay,
+            "relay_active_nodes" or "relay_queue_depth" or "relay_health_document_problems" => fleet.RelayHealthChecks,
+            "relay_target_health_state" => fleet.Targets * 4,
+            "relay_model_health_state" => fleet.Models * 4,
+            "relay_circuit_state" or "relay_circuit_transitions" => (fleet.Targets + fleet.Models) * 4,
+            "relay_rate_limit_remaining" => fleet.Targets * 4,
+            "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
+            "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,
+            // Per model series of the chat and stream checks; tokens twice (input, output), GenAI errors by type.
+            "relay_probe_tokens" or "gen_ai.client.token.usage" => fleet.ModelSeries * 2,
+            _ when instrument.StartsWith("gen_ai.", StringComparison.Ordinal) => fleet.ModelSeries * 2,
+            "relay_probe_time_to_first_token" or "relay_probe_time_per_output_token" or "relay_probe_cost_usd" => fleet.ModelSeries,
+            _ => 0, // the exporter's own metrics: a handful of series
         };
-        return Math.Max(Minimum, needed * 2);
+        // Headroom for what the configuration cannot predict (outcomes, providers).
+        return Minimum + needed + needed / 8;
     }
+}
+
+/// <summary>The counts the cardinality limits are sized from.</summary>
+internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int RelayHealthChecks)
+{
+    public static FleetSize Of(ExporterOptions options)
+    {
+        var plan = ProbePlan.From(options);
+        return new FleetSize(
+            plan.Count,
+            options.Targets.Count,
+            options.Targets.Sum(t => t.Models.Count),
+            plan.Count(j => j.Model is not null),
+            plan.Count(j => j.Check == CheckNames.Health));
+    }
+
+    /// <summary>True when any count is larger than this size's, i.e. limits sized for this would be too small.</summary>
+    public bool Exceeds(FleetSize sized) =>
+        Series > sized.Series || Targets > sized.Targets || Models > sized.Models || ModelSeries > sized.ModelSeries
+        || RelayHealthChecks > sized.RelayHealthChecks;
 }

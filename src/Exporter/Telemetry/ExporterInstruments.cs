@@ -5,13 +5,14 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
+using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
 
 namespace RelayExporter.Telemetry;
 
 /// <summary>
-/// Every instrument the exporter publishes, defined here and nowhere else (docs/metrics.md documents each one),
-/// on one Meter. Per-target gauges are observable: they report what the exporter knows now, so removed targets vanish.
+/// Every instrument the exporter publishes, defined here and in the two gauge sets it owns (<see cref="LatestProbeGauges"/>,
+/// <see cref="StateGauges"/>) and nowhere else (docs/metrics.md documents each one), on one Meter.
 /// </summary>
 internal sealed class ExporterInstruments : IDisposable
 {
@@ -23,7 +24,6 @@ internal sealed class ExporterInstruments : IDisposable
     private static readonly double[] GenAiDurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
     private static readonly double[] GenAiTokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
 
-    private static readonly string[] Phases = ["dns", "connect", "tls", "first_byte", "transfer"];
 
     private readonly Meter _meter;
     private readonly Histogram<double> _probeDuration;
@@ -41,6 +41,8 @@ internal sealed class ExporterInstruments : IDisposable
     private readonly Histogram<double> _genAiTimeToFirstChunk;
 
     private readonly Counter<long> _circuitTransitions;
+    private readonly LatestProbeGauges _latest;
+    private readonly StateGauges _states;
 
     public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time)
     {
@@ -70,12 +72,22 @@ internal sealed class ExporterInstruments : IDisposable
         _genAiTimeToFirstChunk = Histogram("gen_ai.client.operation.time_to_first_chunk", "s", GenAiDurationBuckets,
             "Time to receive the first chunk of a streamed response.");
 
-        ObserveProbes(results);
-        ObserveTargets(results);
-        ObserveHealth(health, time);
-        ObserveCircuits(circuits);
+        _latest = new LatestProbeGauges(_meter);
+        _states = new StateGauges(_meter, health, circuits, time);
+        ObserveHealthDocuments(results);
+        ObserveHealthScores(health, time);
         ObserveExporter(config, build);
     }
+
+    /// <summary>Records the latest values of these results and every current state (fresh instruments start empty).</summary>
+    public void RecordCurrent(IEnumerable<ProbeResult> latest)
+    {
+        foreach (var result in latest) _latest.Record(result);
+        _states.Refresh();
+    }
+
+    /// <summary>Records the health and circuit states that changed with time alone.</summary>
+    public void RefreshStates() => _states.Refresh();
 
     public void RecordCircuitTransition(CircuitKey key, CircuitState to)
     {
@@ -83,6 +95,7 @@ internal sealed class ExporterInstruments : IDisposable
         if (key.Model is not null) tags.Add("model", key.Model);
         tags.Add("to", to.Label());
         _circuitTransitions.Add(1, tags);
+        _states.RecordCircuit(key, to);
     }
 
     public void RecordProbe(ProbeResult result, ILlmProtocol protocol)
@@ -90,9 +103,9 @@ internal sealed class ExporterInstruments : IDisposable
         var tags = ProbeTags(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _probeDuration.Record(result.Duration.TotalSeconds, tags);
-        var withOutcome = tags;
-        withOutcome.Add("outcome", result.Outcome.Label());
-        _probes.Add(1, withOutcome);
+        _probes.Add(1, With(tags, "outcome", result.Outcome.Label()));
+        _latest.Record(result);
+        _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
     }
@@ -137,95 +150,56 @@ internal sealed class ExporterInstruments : IDisposable
         if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, With(genAi, "gen_ai.token.type", "output"));
     }
 
-    private void ObserveProbes(ProbeResultStore results)
+    // Observable: a provider the relay stops reporting must leave /metrics with the document that dropped it.
+    private void ObserveHealthDocuments(ProbeResultStore results)
     {
-        _meter.CreateObservableGauge("relay_probe_success",
-            () => results.Latest.Select(r => new Measurement<int>(r.Succeeded ? 1 : 0, ProbeTags(r.Key))),
-            description: "1 if the latest probe of the series succeeded, else 0.");
-        _meter.CreateObservableGauge("relay_probe_http_status_code",
-            () => results.Latest.Where(r => r.StatusCode is not null).Select(r => new Measurement<int>(r.StatusCode!.Value, ProbeTags(r.Key))),
-            description: "HTTP status code of the latest probe's response.");
-        _meter.CreateObservableGauge("relay_probe_http_version",
-            () => results.Latest.Where(r => r.Trace?.HttpVersion is not null)
-                .Select(r => new Measurement<double>(r.Trace!.HttpVersion!.Major + r.Trace.HttpVersion.Minor / 10.0, ProbeTags(r.Key))),
-            description: "HTTP version of the latest probe's response (1.1, 2, 3).");
-        _meter.CreateObservableGauge("relay_probe_phase_duration", () => results.Latest.Where(r => r.Trace is not null).SelectMany(PhaseMeasurements),
-            "s", "Time of each phase of the latest probe's HTTP exchange: dns, connect, tls, first_byte (request sent to response headers), transfer (body).");
-        _meter.CreateObservableGauge("relay_model_listed",
-            () => results.Latest.Where(r => r.ModelsListed is not null).SelectMany(r => r.ModelsListed!.Select(m =>
-                new Measurement<int>(m.Value ? 1 : 0, Tag("target", r.Key.Target), Tag("model", m.Key)))),
-            description: "1 if the target's models list offers the configured model, else 0.");
-    }
+        IEnumerable<(string Target, RelayHealthDocument Document)> Documents()
+        {
+            foreach (var result in results.Latest)
+                if (result.Health is { } document) yield return (result.Key.Target, document);
+        }
 
-    private void ObserveTargets(ProbeResultStore results)
-    {
-        _meter.CreateObservableGauge("relay_tls_certificate_expiry_timestamp",
-            () => LatestPerTarget(results, r => r.Trace?.CertificateNotAfter is not null)
-                .Select(r => new Measurement<double>(r.Trace!.CertificateNotAfter!.Value.ToUnixTimeSeconds(), Tag("target", r.Key.Target))),
-            "s", "Unix time at which the earliest-expiring certificate of the target's TLS chain expires.");
-        _meter.CreateObservableGauge("relay_rate_limit_remaining",
-            () => LatestPerTarget(results, r => r.Trace?.RateLimitRemaining.Count > 0).SelectMany(r => r.Trace!.RateLimitRemaining
-                .Select(l => new Measurement<double>(l.Value, Tag("target", r.Key.Target), Tag("limit", l.Key)))),
-            description: "Requests or tokens left in the current rate-limit window, from the provider's rate-limit headers.");
-
-        IEnumerable<(string Target, RelayHealthDocument Health)> Documents() =>
-            results.Latest.Where(r => r.Health is not null).Select(r => (r.Key.Target, r.Health!));
-        _meter.CreateObservableGauge("relay_upstream_available",
-            () => Documents().SelectMany(d => d.Health.Providers.Where(p => p.Available is not null)
-                .Select(p => new Measurement<int>(p.Available!.Value ? 1 : 0, Tag("target", d.Target), Tag("provider", p.Provider)))),
-            description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
-        _meter.CreateObservableGauge("relay_upstream_latency",
-            () => Documents().SelectMany(d => d.Health.Providers.Where(p => p.LatencySeconds is not null)
-                .Select(p => new Measurement<double>(p.LatencySeconds!.Value, Tag("target", d.Target), Tag("provider", p.Provider)))),
-            "s", "Latency the relay reports for the upstream provider (from its health document).");
+        _meter.CreateObservableGauge("relay_upstream_available", () =>
+        {
+            var measurements = new List<Measurement<int>>();
+            foreach (var (target, document) in Documents())
+                foreach (var provider in document.Providers)
+                    if (provider.Available is { } available)
+                        measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("target", target), Tag("provider", provider.Provider)));
+            return measurements;
+        }, description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
+        _meter.CreateObservableGauge("relay_upstream_latency", () =>
+        {
+            var measurements = new List<Measurement<double>>();
+            foreach (var (target, document) in Documents())
+                foreach (var provider in document.Providers)
+                    if (provider.LatencySeconds is { } latency)
+                        measurements.Add(new Measurement<double>(latency, Tag("target", target), Tag("provider", provider.Provider)));
+            return measurements;
+        }, "s", "Latency the relay reports for the upstream provider (from its health document).");
         _meter.CreateObservableGauge("relay_active_nodes",
-            () => Documents().Where(d => d.Health.ActiveNodes is not null).Select(d => new Measurement<double>(d.Health.ActiveNodes!.Value, Tag("target", d.Target))),
+            () => Documents().Where(d => d.Document.ActiveNodes is not null).Select(d => new Measurement<double>(d.Document.ActiveNodes!.Value, Tag("target", d.Target))),
             description: "Active nodes the relay reports (from its health document).");
         _meter.CreateObservableGauge("relay_queue_depth",
-            () => Documents().Where(d => d.Health.QueueDepth is not null).Select(d => new Measurement<double>(d.Health.QueueDepth!.Value, Tag("target", d.Target))),
+            () => Documents().Where(d => d.Document.QueueDepth is not null).Select(d => new Measurement<double>(d.Document.QueueDepth!.Value, Tag("target", d.Target))),
             description: "Queue depth the relay reports (from its health document).");
         _meter.CreateObservableGauge("relay_health_document_problems",
-            () => Documents().Select(d => new Measurement<int>(d.Health.Problems.Count, Tag("target", d.Target))),
+            () => Documents().Select(d => new Measurement<int>(d.Document.Problems.Count, Tag("target", d.Target))),
             description: "Fields of the relay's latest health document that had an unexpected shape (0 when it was fully understood).");
     }
 
-    private void ObserveHealth(HealthBoard health, TimeProvider time)
+    // Observable: a score is absent while the state is unknown, which a synchronous gauge cannot express.
+    private void ObserveHealthScores(HealthBoard health, TimeProvider time)
     {
-        _meter.CreateObservableGauge("relay_target_health_state",
-            () => health.Targets.SelectMany(t => StateSet(t.Tracker.StateAt(time.GetUtcNow()), Tag("target", t.Target))),
-            description: "Health state of the target: 1 for its current state (unknown, healthy, degraded, unhealthy), 0 for the others.");
         _meter.CreateObservableGauge("relay_target_health",
             () => health.Targets.Select(t => (t.Target, Score: t.Tracker.StateAt(time.GetUtcNow()).Score())).Where(t => t.Score is not null)
                 .Select(t => new Measurement<double>(t.Score!.Value, Tag("target", t.Target))),
             description: "Health of the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
-        _meter.CreateObservableGauge("relay_target_consecutive_failures",
-            () => health.Targets.Select(t => new Measurement<int>(t.Tracker.ConsecutiveFailures, Tag("target", t.Target))),
-            description: "Failed probes in a row of the target's own checks (health, models).");
-        _meter.CreateObservableGauge("relay_model_health_state",
-            () => health.Models.SelectMany(m => StateSet(m.Tracker.StateAt(time.GetUtcNow()), Tag("target", m.Target), Tag("model", m.Model))),
-            description: "Health state of the model on the target: 1 for its current state, 0 for the others.");
         _meter.CreateObservableGauge("relay_model_health",
             () => health.Models.Select(m => (m.Target, m.Model, Score: m.Tracker.StateAt(time.GetUtcNow()).Score())).Where(m => m.Score is not null)
                 .Select(m => new Measurement<double>(m.Score!.Value, Tag("target", m.Target), Tag("model", m.Model))),
             description: "Health of the model on the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
-        _meter.CreateObservableGauge("relay_model_consecutive_failures",
-            () => health.Models.Select(m => new Measurement<int>(m.Tracker.ConsecutiveFailures, Tag("target", m.Target), Tag("model", m.Model))),
-            description: "Failed probes in a row concerning the model on the target (chat, stream, and whether it is listed).");
     }
-
-    private void ObserveCircuits(CircuitBoard circuits) =>
-        _meter.CreateObservableGauge("relay_circuit_state",
-            () => circuits.All.SelectMany(c => CircuitStateLabels.All.Select(state =>
-            {
-                var tags = new TagList { { "target", c.Key.Target } };
-                if (c.Key.Model is not null) tags.Add("model", c.Key.Model);
-                tags.Add("state", state.Label());
-                return new Measurement<int>(c.State == state ? 1 : 0, tags);
-            })),
-            description: "State of the circuit breaker of the target (no model label) or target × model: 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
-
-    private static IEnumerable<Measurement<int>> StateSet(HealthState current, params KeyValuePair<string, object?>[] labels) =>
-        HealthStateValues.All.Select(state => new Measurement<int>(state == current ? 1 : 0, [.. labels, Tag("state", state.Label())]));
 
     private void ObserveExporter(RunningConfig config, BuildInfo build)
     {
@@ -240,22 +214,6 @@ internal sealed class ExporterInstruments : IDisposable
             "Unix time of the last successful configuration (re)load.");
     }
 
-    private static IEnumerable<Measurement<double>> PhaseMeasurements(ProbeResult result)
-    {
-        var trace = result.Trace!;
-        TimeSpan?[] values = [trace.Dns, trace.Connect, trace.Tls, trace.FirstByte, trace.Transfer];
-        // Every phase is reported, 0 when it did not happen (no DNS for an IP address, no TLS over http), as blackbox_exporter does.
-        for (var i = 0; i < Phases.Length; i++)
-        {
-            var tags = ProbeTags(result.Key);
-            tags.Add("phase", Phases[i]);
-            yield return new Measurement<double>(Math.Max(0, values[i]?.TotalSeconds ?? 0), tags);
-        }
-    }
-
-    private static IEnumerable<ProbeResult> LatestPerTarget(ProbeResultStore results, Func<ProbeResult, bool> has) =>
-        results.Latest.Where(has).GroupBy(r => r.Key.Target).Select(g => g.MaxBy(r => r.StartedAt)!);
-
     private Histogram<double> Histogram(string name, string unit, double[] buckets, string description) =>
         _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
 
@@ -268,7 +226,7 @@ internal sealed class ExporterInstruments : IDisposable
         return copy;
     }
 
-    private static TagList ProbeTags(ProbeKey key)
+    internal static TagList ProbeTags(ProbeKey key)
     {
         var tags = new TagList { { "target", key.Target }, { "check", key.Check } };
         if (key.Model is not null) tags.Add("model", key.Model);

@@ -12,7 +12,8 @@ namespace RelayExporter.Telemetry;
 /// <summary>
 /// Where the exporter records what it observed. The instruments themselves live in <see cref="ExporterInstruments"/>;
 /// <see cref="Restart"/> replaces them with fresh ones, which is how the counters and histograms of removed targets
-/// leave /metrics (OpenTelemetry drops the series of a disposed Meter; the others restart from zero, which rate() handles).
+/// leave /metrics (OpenTelemetry drops the series of a disposed Meter; the others restart from zero, which rate() handles),
+/// and how the instruments get larger cardinality limits when a reload grows the fleet.
 /// </summary>
 public sealed class ExporterMetrics : IDisposable
 {
@@ -20,22 +21,33 @@ public sealed class ExporterMetrics : IDisposable
 
     private readonly Func<ExporterInstruments> _create;
     private readonly PrometheusScrapeExporter _scrape;
+    private readonly CardinalityLimits _limits;
+    private readonly ProbeResultStore _results;
+    private readonly ITimer _stateRefresh;
     private readonly object _restartGate = new();
     private ExporterInstruments _instruments;
 
     public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
-        PrometheusScrapeExporter scrape)
+        PrometheusScrapeExporter scrape, CardinalityLimits limits)
     {
         _scrape = scrape;
+        _limits = limits;
+        _results = results;
         _create = () => new ExporterInstruments(results, health, circuits, config, build, time);
+        _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
         config.Changed += (previous, next) =>
         {
             var kept = ProbePlan.From(next).Select(j => j.Key).ToHashSet();
-            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key))) Restart();
+            var size = FleetSize.Of(next);
+            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key)) || size.Exceeds(_limits.SizedFor)) Restart(size);
         };
+        // A health state nobody confirms turns unknown with time alone; a second is well inside any scrape interval.
+        _stateRefresh = time.CreateTimer(_ => Volatile.Read(ref _instruments).RefreshStates(), null, StateRefreshInterval, StateRefreshInterval);
     }
+
+    internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
 
     public void RecordProbe(ProbeResult result, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, protocol);
 
@@ -46,7 +58,8 @@ public sealed class ExporterMetrics : IDisposable
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
     public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
 
-    public void Restart()
+    /// <summary>Replaces every instrument with a fresh one, its cardinality limit sized for <paramref name="fleet"/>.</summary>
+    internal void Restart(FleetSize fleet)
     {
         lock (_restartGate)
         {
@@ -54,11 +67,18 @@ public sealed class ExporterMetrics : IDisposable
             // One collection lets the SDK drop the disposed instruments' series; without it their last values would
             // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
             _scrape.Collect?.Invoke(5000);
-            Volatile.Write(ref _instruments, _create());
+            _limits.SizedFor = fleet;
+            var fresh = _create();
+            fresh.RecordCurrent(_results.Latest);
+            Volatile.Write(ref _instruments, fresh);
         }
     }
 
-    public void Dispose() => _instruments.Dispose();
+    public void Dispose()
+    {
+        _stateRefresh.Dispose();
+        _instruments.Dispose();
+    }
 }
 
 /// <summary>A probe in flight; disposing it ends that.</summary>

@@ -1,7 +1,6 @@
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using RelayExporter.Configuration;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
@@ -15,6 +14,7 @@ public static class TelemetryServiceCollectionExtensions
     public static IServiceCollection AddExporterTelemetry(this IServiceCollection services)
     {
         services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions { IncludeScopeLabels = false }));
         services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(provider.GetRequiredService<IConfiguration>())));
@@ -26,7 +26,7 @@ public static class TelemetryServiceCollectionExtensions
     {
         var build = provider.GetRequiredService<BuildInfo>();
         var prometheus = provider.GetRequiredService<PrometheusScrapeExporter>();
-        var options = provider.GetRequiredService<RunningConfig>().Current;
+        var limits = provider.GetRequiredService<CardinalityLimits>();
         return OpenTelemetrySdk.Create(sdk => sdk
             .ConfigureResource(resource => resource.Clear()
                 .AddService("relay-exporter", serviceVersion: build.Version)
@@ -35,7 +35,7 @@ public static class TelemetryServiceCollectionExtensions
             .WithMetrics(metrics =>
             {
                 metrics.AddMeter(ExporterMetrics.MeterName)
-                    .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = CardinalityLimits.For(instrument.Name, options) })
+                    .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = limits.For(instrument.Name) })
                     .AddReader(new BaseExportingMetricReader(prometheus));
                 if (otlp is not null) metrics.AddOtlpExporter(otlp.Apply);
             }));

@@ -19,6 +19,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
         services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();

@@ -1,0 +1,72 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using RelayExporter.Probing;
+using RelayExporter.Probing.Http;
+
+namespace RelayExporter.Telemetry;
+
+/// <summary>
+/// What the latest probe of each series found, as synchronous gauges recorded when the probe ends: a scrape reads the
+/// stored values instead of walking every series' latest result. Series of removed targets leave with a restart of the
+/// instruments (<see cref="ExporterMetrics"/>), which records the latest results again.
+/// </summary>
+internal sealed class LatestProbeGauges
+{
+    private static readonly string[] Phases = ["dns", "connect", "tls", "first_byte", "transfer"];
+
+    private readonly Gauge<int> _success;
+    private readonly Gauge<int> _statusCode;
+    private readonly Gauge<double> _httpVersion;
+    private readonly Gauge<double> _phaseDuration;
+    private readonly Gauge<int> _modelListed;
+    private readonly Gauge<double> _certificateExpiry;
+    private readonly Gauge<double> _rateLimitRemaining;
+
+    public LatestProbeGauges(Meter meter)
+    {
+        _success = meter.CreateGauge<int>("relay_probe_success", description: "1 if the latest probe of the series succeeded, else 0.");
+        _statusCode = meter.CreateGauge<int>("relay_probe_http_status_code",
+            description: "HTTP status code of the latest probe's response; 0 when no response came.");
+        _httpVersion = meter.CreateGauge<double>("relay_probe_http_version",
+            description: "HTTP version of the latest response of the series (1.1, 2, 3).");
+        _phaseDuration = meter.CreateGauge<double>("relay_probe_phase_duration", "s",
+            "Time of each phase of the latest HTTP exchange of the series: dns, connect, tls, first_byte (request sent to response headers), transfer (body).");
+        _modelListed = meter.CreateGauge<int>("relay_model_listed",
+            description: "1 if the target's models list offers the configured model, else 0.");
+        _certificateExpiry = meter.CreateGauge<double>("relay_tls_certificate_expiry_timestamp", "s",
+            "Unix time at which the earliest-expiring certificate of the target's TLS chain expires.");
+        _rateLimitRemaining = meter.CreateGauge<double>("relay_rate_limit_remaining",
+            description: "Requests or tokens left in the current rate-limit window, from the provider's rate-limit headers.");
+    }
+
+    public void Record(ProbeResult result)
+    {
+        var tags = ExporterInstruments.ProbeTags(result.Key);
+        _success.Record(result.Succeeded ? 1 : 0, tags);
+        // A probe the circuit did not send leaves the latest exchange's values as they were.
+        if (result.Outcome != ProbeOutcome.CircuitOpen) _statusCode.Record(result.StatusCode ?? 0, tags);
+        if (result.Trace is { } trace) RecordExchange(result.Key.Target, trace, tags);
+        foreach (var (model, listed) in result.ModelsListed ?? NoModels)
+            _modelListed.Record(listed ? 1 : 0, Tag("target", result.Key.Target), Tag("model", model));
+    }
+
+    private void RecordExchange(string target, ProbeTrace trace, TagList tags)
+    {
+        if (trace.HttpVersion is { } version) _httpVersion.Record(version.Major + version.Minor / 10.0, tags);
+        TimeSpan?[] phases = [trace.Dns, trace.Connect, trace.Tls, trace.FirstByte, trace.Transfer];
+        // Every phase is reported, 0 when it did not happen (no DNS for an IP address, no TLS over http), as blackbox_exporter does.
+        for (var i = 0; i < Phases.Length; i++)
+        {
+            var withPhase = tags;
+            withPhase.Add("phase", Phases[i]);
+            _phaseDuration.Record(Math.Max(0, phases[i]?.TotalSeconds ?? 0), withPhase);
+        }
+        if (trace.CertificateNotAfter is { } notAfter) _certificateExpiry.Record(notAfter.ToUnixTimeSeconds(), Tag("target", target));
+        foreach (var (limit, remaining) in trace.RateLimitRemaining)
+            _rateLimitRemaining.Record(remaining, Tag("target", target), Tag("limit", limit));
+    }
+
+    private static readonly IReadOnlyDictionary<string, bool> NoModels = new Dictionary<string, bool>();
+
+    private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
+}
