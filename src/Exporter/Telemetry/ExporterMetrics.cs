@@ -66,7 +66,7 @@ public sealed class ExporterMetrics : IDisposable
             Volatile.Read(ref _instruments).Dispose();
             // One collection lets the SDK drop the disposed instruments' series; without it their last values would
             // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
-            _scrape.Collect?.Invoke(5000);
+            _scrape.CollectAndDiscard(5000);
             _limits.SizedFor = fleet;
             var fresh = _create();
             fresh.RecordCurrent(_results.Latest);

@@ -96,6 +96,31 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reload_that_grows_the_fleet_past_the_cardinality_limits_raises_them_and_nothing_overflows()
+    {
+        // Limits are sized from the starting fleet (1 series + headroom), far below 300 targets' series.
+        string Fleet(int targets) =>
+            "defaults:\n  checks:\n    models: { interval: 2s, timeout: 1s }\ntargets:\n" +
+            string.Join("\n", Enumerable.Range(0, targets).Select(i =>
+                $"  - {{ name: fleet-{i:D3}, kind: provider, protocol: openai, base_url: \"{_simulator.TargetUrl("openai")}\", credential: {{ env: ADMIN_TEST_KEY }} }}")) +
+            "\nadmin:\n  token: { env: ADMIN_TEST_TOKEN }\n";
+        await using var exporter = await ExporterHost.StartAsync(Fleet(1));
+        using var client = exporter.CreateClient();
+        await Eventually.UntilAsync(async () => ScrapedMetrics.Parse(await client.GetStringAsync("/metrics")).Find("relay_probe_success", ("target", "fleet-000")) is not null,
+            Deadline, "the first target's probe");
+
+        await File.WriteAllTextAsync(exporter.ConfigPath, Fleet(300));
+        using var reload = await Post(client, "/-/reload", Token);
+
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+        await Eventually.UntilAsync(async () => ScrapedMetrics.Parse(await client.GetStringAsync("/metrics")).Named("relay_probe_success").Count() == 300,
+            Deadline, "a success series for each of the 300 targets");
+        var text = await client.GetStringAsync("/metrics");
+        Assert.DoesNotContain("otel_metric_overflow", text);
+        Assert.Equal(300, ScrapedMetrics.Parse(text).Named("relay_probe_duration_seconds_count").Count());
+    }
+
+    [Fact]
     public async Task An_invalid_reload_is_rejected_the_old_config_keeps_running_and_the_metric_and_log_say_why()
     {
         var logs = new TestLoggerProvider();

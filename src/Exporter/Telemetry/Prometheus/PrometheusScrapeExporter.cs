@@ -11,9 +11,13 @@ namespace RelayExporter.Telemetry.Prometheus;
 [ExportModes(ExportModes.Pull)]
 public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetricExporter
 {
-    private readonly SharedCollection<ScrapeSnapshot> collection;
+    // One shared collection per format: scrapes of the same format share a render, each format renders its own.
+    private readonly SharedCollection<SegmentedBuffer>[] collections;
     private readonly int collectionTimeoutMilliseconds;
-    private ScrapeSnapshot? exported;
+    private readonly object collectGate = new();
+    private PrometheusFormat renderingFormat;
+    private bool discarding;
+    private SegmentedBuffer? rendered;
 
     /// <summary>Creates the exporter.</summary>
     public PrometheusScrapeExporter(PrometheusScrapeOptions options)
@@ -30,7 +34,9 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
         collectionTimeoutMilliseconds = options.CollectionTimeout == Timeout.InfiniteTimeSpan
             ? Timeout.Infinite
             : (int)options.CollectionTimeout.TotalMilliseconds;
-        collection = new SharedCollection<ScrapeSnapshot>(CollectNow, options.CacheDuration, timeProvider);
+        collections = Enum.GetValues<PrometheusFormat>()
+            .Select(format => new SharedCollection<SegmentedBuffer>(() => CollectNow(format), options.CacheDuration, timeProvider))
+            .ToArray();
     }
 
     /// <summary>Set by the <see cref="BaseExportingMetricReader"/> this exporter is attached to.</summary>
@@ -39,37 +45,81 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
     internal PrometheusScrapeOptions Options { get; }
 
     /// <summary>Collections started so far (shared and cached scrapes do not start one).</summary>
-    internal int CollectionCount => collection.CollectionCount;
+    internal int CollectionCount => collections.Sum(c => c.CollectionCount);
 
     /// <summary>Scrapes that joined a collection another scrape had started.</summary>
-    internal int JoinedScrapeCount => collection.JoinedCount;
+    internal int JoinedScrapeCount => collections.Sum(c => c.JoinedCount);
 
-    /// <summary>Copies the batch: it is only valid for the duration of this call.</summary>
+    /// <summary>Renders the batch while it is valid (only for the duration of this call).</summary>
     public override ExportResult Export(in Batch<Metric> batch)
     {
-        Volatile.Write(ref exported, ScrapeSnapshotBuilder.Build(batch, ParentProvider?.GetResource()));
+        if (discarding)
+        {
+            return ExportResult.Success;
+        }
+
+        var metrics = new List<Metric>();
+        foreach (var metric in batch)
+        {
+            metrics.Add(metric);
+        }
+
+        rendered = Render(metrics);
         return ExportResult.Success;
     }
 
     /// <summary>
-    /// Returns the result of a collection: a new one, the one in progress, or a cached one
+    /// Returns a rendered collection in <paramref name="format"/>: a new one, the one in progress, or a cached one
     /// (<see cref="PrometheusScrapeOptions.CacheDuration"/>). Cancelling stops waiting, not the shared collection.
     /// </summary>
-    internal Task<ScrapeSnapshot> ScrapeAsync(CancellationToken cancellationToken) => collection.GetAsync(cancellationToken);
+    internal Task<SegmentedBuffer> ScrapeAsync(PrometheusFormat format, CancellationToken cancellationToken) =>
+        collections[(int)format].GetAsync(cancellationToken);
 
-    private ScrapeSnapshot CollectNow()
+    /// <summary>
+    /// Runs a collection and renders nothing: after instruments are disposed, one collection makes the SDK drop their
+    /// series. Returns false if there is no reader or it did not complete in time.
+    /// </summary>
+    internal bool CollectAndDiscard(int timeoutMilliseconds)
+    {
+        lock (collectGate)
+        {
+            discarding = true;
+            try
+            {
+                return Collect?.Invoke(timeoutMilliseconds) ?? false;
+            }
+            finally
+            {
+                discarding = false;
+            }
+        }
+    }
+
+    private SegmentedBuffer CollectNow(PrometheusFormat format)
     {
         var collect = Collect ?? throw new InvalidOperationException(
             "PrometheusScrapeExporter is not attached to a MeterProvider: add it with AddReader(new BaseExportingMetricReader(exporter)).");
 
-        Volatile.Write(ref exported, null);
-        if (!collect(collectionTimeoutMilliseconds))
+        // The reader runs one collection at a time and hands it to Export; the format travels with it through here.
+        lock (collectGate)
         {
-            throw new InvalidOperationException(
-                $"Metric collection did not complete (timeout {Options.CollectionTimeout}, or the MeterProvider was shut down).");
-        }
+            renderingFormat = format;
+            rendered = null;
+            if (!collect(collectionTimeoutMilliseconds))
+            {
+                throw new InvalidOperationException(
+                    $"Metric collection did not complete (timeout {Options.CollectionTimeout}, or the MeterProvider was shut down).");
+            }
 
-        return Interlocked.Exchange(ref exported, null)
-            ?? new ScrapeSnapshot(ScrapeSnapshotBuilder.CopyResource(ParentProvider?.GetResource()), []);
+            // No instruments at all: the SDK exports nothing, and the body is the resource alone.
+            return rendered ?? Render([]);
+        }
+    }
+
+    private SegmentedBuffer Render(IReadOnlyList<Metric> metrics)
+    {
+        var body = new SegmentedBuffer();
+        PrometheusSerializer.Write(metrics, ParentProvider?.GetResource(), renderingFormat, Options.IncludeScopeLabels, body);
+        return body;
     }
 }

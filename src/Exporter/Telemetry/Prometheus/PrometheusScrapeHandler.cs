@@ -12,12 +12,6 @@ namespace RelayExporter.Telemetry.Prometheus;
 /// </summary>
 internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter exporter, ILogger logger)
 {
-    // Largest buffers kept between scrapes; a body bigger than this is rendered into a buffer that is then dropped.
-    private const int MaxRetainedBytes = 256 * 1024 * 1024;
-
-    // One set of render buffers kept for the next scrape (concurrent scrapes beyond the first use their own).
-    private ScrapeBuffers? spare;
-
     public async Task HandleAsync(HttpContext context)
     {
         var request = context.Request;
@@ -29,29 +23,10 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
             return;
         }
 
-        var buffers = Interlocked.Exchange(ref spare, null) ?? new ScrapeBuffers();
+        SegmentedBuffer body;
         try
         {
-            await RenderAndWriteAsync(context, format, buffers);
-        }
-        finally
-        {
-            if (buffers.Text.Capacity <= MaxRetainedBytes && buffers.Gzip.Capacity <= MaxRetainedBytes)
-            {
-                buffers.Reset();
-                Volatile.Write(ref spare, buffers);
-            }
-        }
-    }
-
-    private async Task RenderAndWriteAsync(HttpContext context, PrometheusFormat format, ScrapeBuffers buffers)
-    {
-        var request = context.Request;
-        var response = context.Response;
-        try
-        {
-            var snapshot = await exporter.ScrapeAsync(context.RequestAborted);
-            PrometheusSerializer.Write(snapshot, format, exporter.Options.IncludeScopeLabels, buffers.Text);
+            body = await exporter.ScrapeAsync(format, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -69,30 +44,30 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
         response.ContentType = PrometheusContentTypes.Of(format);
         response.Headers.Vary = "Accept, Accept-Encoding";
         response.Headers.CacheControl = "no-store";
-        ReadOnlyMemory<byte> body = buffers.Text.WrittenMemory;
         if (GzipNegotiator.AllowsGzip(request.Headers.AcceptEncoding.ToString()))
         {
-            body = Gzip(body, buffers.Gzip);
-            response.Headers.ContentEncoding = "gzip";
-        }
+            // Compressed here, per scrape, into a buffer a tenth of the body's size, so the length is known.
+            using var compressed = new MemoryStream();
+            await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
+            {
+                await body.WriteToAsync(gzip, context.RequestAborted);
+            }
 
-        response.ContentLength = body.Length;
-        if (HttpMethods.IsHead(request.Method))
-        {
+            response.Headers.ContentEncoding = "gzip";
+            response.ContentLength = compressed.Length;
+            if (!HttpMethods.IsHead(request.Method))
+            {
+                await response.Body.WriteAsync(compressed.GetBuffer().AsMemory(0, (int)compressed.Length), context.RequestAborted);
+            }
+
             return;
         }
 
-        await response.Body.WriteAsync(body, context.RequestAborted);
-    }
-
-    private static ReadOnlyMemory<byte> Gzip(ReadOnlyMemory<byte> body, MemoryStream buffer)
-    {
-        using (var gzip = new GZipStream(buffer, CompressionLevel.Fastest, leaveOpen: true))
+        response.ContentLength = body.Length;
+        if (!HttpMethods.IsHead(request.Method))
         {
-            gzip.Write(body.Span);
+            await body.WriteToAsync(response.BodyWriter, context.RequestAborted);
         }
-
-        return buffer.GetBuffer().AsMemory(0, (int)buffer.Length);
     }
 
     private static async Task WritePlainTextAsync(HttpResponse response, int status, string message, CancellationToken cancellationToken)
@@ -109,18 +84,4 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
 
     [LoggerMessage(EventId = 2, Level = LogLevel.Debug, Message = "Prometheus scrape rejected: {Reason}")]
     private static partial void LogBadAccept(ILogger logger, string reason);
-
-    /// <summary>The rendered body and its gzip copy; kept (capacity and all) for the next scrape.</summary>
-    private sealed class ScrapeBuffers
-    {
-        public ArrayBufferWriter<byte> Text { get; } = new(64 * 1024);
-
-        public MemoryStream Gzip { get; } = new();
-
-        public void Reset()
-        {
-            Text.ResetWrittenCount();
-            Gzip.SetLength(0);
-        }
-    }
 }

@@ -1,14 +1,20 @@
 using System.Buffers;
+using System.Collections;
 using System.Globalization;
 using System.Runtime.InteropServices;
 using System.Text;
+using System.Text.Json;
+using OpenTelemetry;
+using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace RelayExporter.Telemetry.Prometheus;
 
 /// <summary>
-/// Renders a <see cref="ScrapeSnapshot"/> as Prometheus text 0.0.4 or OpenMetrics 1.0.0, as UTF-8. Metrics whose
-/// Prometheus names coincide are merged into one family (one TYPE/HELP, series grouped); a later metric whose kind
-/// conflicts with the family's is left out. No timestamps are written.
+/// Renders one collection's metrics as Prometheus text 0.0.4 or OpenMetrics 1.0.0, as UTF-8, straight from the SDK's
+/// metric points (inside <c>Export</c>, while they are valid: nothing is copied first). Metrics whose Prometheus names
+/// coincide are merged into one family (one TYPE/HELP, series grouped); a later metric whose kind conflicts with the
+/// family's is left out. No timestamps are written.
 /// </summary>
 /// <remarks>
 /// Hot path for large scrapes: each point's label set is rendered (escaped, UTF-8) once and reused for every line of
@@ -23,42 +29,95 @@ internal static class PrometheusSerializer
     private static readonly SearchValues<char> HelpEscapes = SearchValues.Create("\\\n");
     private static readonly SearchValues<char> HelpEscapesOpenMetrics = SearchValues.Create("\\\n\"");
 
-    /// <summary>The rendered body as a string (tests and small outputs; the endpoint uses <see cref="Write"/>).</summary>
-    public static string Serialize(ScrapeSnapshot snapshot, PrometheusFormat format, bool includeScopeLabels = true)
-    {
-        var output = new ArrayBufferWriter<byte>(1024);
-        Write(snapshot, format, includeScopeLabels, output);
-        return Encoding.UTF8.GetString(output.WrittenSpan);
-    }
+    // Below this many points one thread renders everything; above it the families are split between two.
+    private const int ParallelFromPoints = 20_000;
 
-    /// <summary>Writes the rendered body as UTF-8 to <paramref name="output"/>.</summary>
-    public static void Write(ScrapeSnapshot snapshot, PrometheusFormat format, bool includeScopeLabels, IBufferWriter<byte> output)
+    /// <summary>
+    /// Writes the rendered body as UTF-8 to <paramref name="output"/>. A large body is rendered in two halves at once
+    /// (families in order, split where about half the lines are), so a scrape's latency is not one core's whole work.
+    /// </summary>
+    public static void Write(IReadOnlyList<Metric> metrics, Resource? resource, PrometheusFormat format, bool includeScopeLabels, SegmentedBuffer output)
     {
-        var renderer = new Renderer(output, format);
-        renderer.WriteTargetInfo(snapshot);
-        foreach (var family in GroupFamilies(snapshot))
+        var families = GroupFamilies(metrics);
+        new Renderer(output, format).WriteTargetInfo(resource);
+        var split = SplitPoint(families);
+        if (split is { } at)
         {
-            renderer.WriteFamily(family, includeScopeLabels);
+            var secondHalf = new SegmentedBuffer();
+            Parallel.Invoke(
+                () => WriteFamilies(families.Take(at), format, includeScopeLabels, output),
+                () => WriteFamilies(families.Skip(at), format, includeScopeLabels, secondHalf));
+            output.Append(secondHalf);
+        }
+        else
+        {
+            WriteFamilies(families, format, includeScopeLabels, output);
         }
 
         if (format == PrometheusFormat.OpenMetrics100)
         {
-            renderer.Ascii("# EOF\n");
+            new Renderer(output, format).Ascii("# EOF\n");
         }
     }
 
-    private static List<Family> GroupFamilies(ScrapeSnapshot snapshot)
+    private static void WriteFamilies(IEnumerable<Family> families, PrometheusFormat format, bool includeScopeLabels, SegmentedBuffer output)
+    {
+        var renderer = new Renderer(output, format);
+        foreach (var family in families)
+        {
+            renderer.WriteFamily(family, includeScopeLabels);
+        }
+    }
+
+    /// <summary>The index of the first family of the second half, or null when the body is too small to split.</summary>
+    private static int? SplitPoint(List<Family> families)
+    {
+        var weights = families.Select(f => f.Metrics.Sum(CountPoints) * (f.Kind == PrometheusMetricKind.Histogram ? HistogramLinesPerPoint : 1)).ToList();
+        var total = weights.Sum();
+        if (families.Count < 2 || total < ParallelFromPoints)
+        {
+            return null;
+        }
+
+        long running = 0;
+        for (var i = 0; i < families.Count; i++)
+        {
+            running += weights[i];
+            if (running * 2 >= total)
+            {
+                return Math.Clamp(i + 1, 1, families.Count - 1);
+            }
+        }
+
+        return families.Count - 1;
+    }
+
+    // A rough line count per histogram point (buckets, +Inf, sum, count), only for balancing the two halves.
+    private const int HistogramLinesPerPoint = 12;
+
+    private static long CountPoints(Metric metric)
+    {
+        long points = 0;
+        foreach (ref readonly var point in metric.GetMetricPoints())
+        {
+            points++;
+        }
+
+        return points;
+    }
+
+    private static List<Family> GroupFamilies(IReadOnlyList<Metric> metrics)
     {
         var families = new List<Family>();
         var byName = new Dictionary<string, Family>(StringComparer.Ordinal);
-        foreach (var metric in snapshot.Metrics)
+        foreach (var metric in metrics)
         {
-            if (metric.Points.IsEmpty)
+            if (KindOf(metric.MetricType) is not { } kind || CountPoints(metric) == 0)
             {
                 continue;
             }
 
-            var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, metric.Kind);
+            var name = PrometheusNaming.FamilyName(metric.Name, metric.Unit, kind);
             if (name.Name == "target" || name.Name == "target_info")
             {
                 continue; // reserved for resource attributes
@@ -66,11 +125,11 @@ internal static class PrometheusSerializer
 
             if (!byName.TryGetValue(name.Name, out var family))
             {
-                family = new Family(name, metric.Kind, metric.Description);
+                family = new Family(name, kind, metric.Description);
                 byName.Add(name.Name, family);
                 families.Add(family);
             }
-            else if (family.Kind != metric.Kind)
+            else if (family.Kind != kind)
             {
                 continue;
             }
@@ -82,22 +141,72 @@ internal static class PrometheusSerializer
         return families;
     }
 
+    /// <summary>Exponential histograms have no representation in text 0.0.4 / OpenMetrics 1.0.0.</summary>
+    private static PrometheusMetricKind? KindOf(MetricType type) => type switch
+    {
+        MetricType.LongSum or MetricType.DoubleSum => PrometheusMetricKind.Counter,
+        MetricType.LongSumNonMonotonic or MetricType.DoubleSumNonMonotonic or MetricType.LongGauge or MetricType.DoubleGauge => PrometheusMetricKind.Gauge,
+        MetricType.Histogram => PrometheusMetricKind.Histogram,
+        _ => null,
+    };
+
+    /// <summary>Attribute values as label values: strings as is, scalars invariant, arrays as JSON (per the compatibility spec).</summary>
+    internal static string Stringify(object? value) => value switch
+    {
+        null => string.Empty,
+        string s => s,
+        bool b => b ? "true" : "false",
+        IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
+        IEnumerable e => ToJson(e),
+        _ => value.ToString() ?? string.Empty,
+    };
+
+    private static string ToJson(IEnumerable values)
+    {
+        var items = new List<object?>();
+        foreach (var item in values)
+        {
+            items.Add(item is null or string or bool || item.GetType().IsPrimitive || item is decimal ? item : Stringify(item));
+        }
+
+        return JsonSerializer.Serialize(items);
+    }
+
+    // Label sets up to this size take the fast path (ours have at most five labels).
+    private const int FastLabels = 8;
+
+    private readonly record struct LabelNamePrefix(string Name, byte[] Utf8);
+
     /// <summary>One render: the output, plus scratch state reused from point to point.</summary>
-    private sealed class Renderer(IBufferWriter<byte> output, PrometheusFormat format)
+    private sealed class Renderer(SegmentedBuffer output, PrometheusFormat format)
     {
         private readonly Dictionary<string, string> labelNames = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> histogramLabelNames = new(StringComparer.Ordinal);
         private readonly List<KeyValuePair<string, string>> labels = new(8);
+        private readonly List<KeyValuePair<string, string>> attributes = new(8);
         private readonly ArrayBufferWriter<byte> labelBytes = new(256);
-        private KeyValuePair<string, string>[] sorted = new KeyValuePair<string, string>[8];
+        private readonly Dictionary<string, LabelNamePrefix> prefixesByKey = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, LabelNamePrefix> histogramPrefixes = new(StringComparer.Ordinal);
+        private readonly LabelNamePrefix[] prefixes = new LabelNamePrefix[FastLabels];
+        private KeyValuePair<string, string>[] sorted = new KeyValuePair<string, string>[FastLabels];
 
         // Formatted bucket bounds (as `le="…"} `) of the last histogram point, reused while the bounds stay the same.
         private double[] boundsKey = [];
         private byte[][] boundsText = [];
 
-        public void WriteTargetInfo(ScrapeSnapshot snapshot)
+        // Bucket bounds and counts of the point being written.
+        private double[] pointBounds = new double[16];
+        private long[] pointCounts = new long[16];
+
+        public void WriteTargetInfo(Resource? resource)
         {
-            if (snapshot.ResourceAttributes.IsEmpty)
+            attributes.Clear();
+            foreach (var attribute in resource?.Attributes ?? [])
+            {
+                attributes.Add(new(attribute.Key, Stringify(attribute.Value)));
+            }
+
+            if (attributes.Count == 0)
             {
                 return;
             }
@@ -116,7 +225,7 @@ internal static class PrometheusSerializer
             }
 
             Utf8("target_info");
-            RenderLabels(snapshot.ResourceAttributes, null, reserveLe: false);
+            RenderLabels(null, reserveLe: false);
             WriteLabels();
             Ascii(" 1\n");
         }
@@ -167,10 +276,11 @@ internal static class PrometheusSerializer
                 var count = Encoding.UTF8.GetBytes(name + "_count");
                 foreach (var metric in family.Metrics)
                 {
-                    foreach (var point in metric.Points)
+                    foreach (ref readonly var point in metric.GetMetricPoints())
                     {
-                        RenderLabels(point.Attributes, includeScopeLabels ? metric : null, reserveLe: true);
-                        WriteHistogram(bucket, sum, count, point.Histogram!);
+                        CopyAttributes(point.Tags);
+                        RenderLabels(includeScopeLabels ? metric : null, reserveLe: true);
+                        WriteHistogram(bucket, sum, count, point);
                     }
                 }
             }
@@ -179,14 +289,11 @@ internal static class PrometheusSerializer
                 var sample = Encoding.UTF8.GetBytes(family.Kind == PrometheusMetricKind.Counter ? name + "_total" : name);
                 foreach (var metric in family.Metrics)
                 {
-                    foreach (var point in metric.Points)
+                    foreach (ref readonly var point in metric.GetMetricPoints())
                     {
-                        RenderLabels(point.Attributes, includeScopeLabels ? metric : null, reserveLe: false);
-                        Bytes(sample);
-                        WriteLabels();
-                        Ascii(" ");
-                        Value(point.Value);
-                        Ascii("\n");
+                        CopyAttributes(point.Tags);
+                        RenderLabels(includeScopeLabels ? metric : null, reserveLe: false);
+                        WriteSample(sample, metric.MetricType, point);
                     }
                 }
             }
@@ -217,10 +324,11 @@ internal static class PrometheusSerializer
             Ascii("\n");
         }
 
-        private void WriteHistogram(byte[] bucket, byte[] sum, byte[] count, HistogramSnapshot histogram)
+        private void WriteHistogram(byte[] bucket, byte[] sum, byte[] count, in MetricPoint point)
         {
-            var bounds = BoundsText(histogram.UpperBounds);
-            var counts = histogram.BucketCounts.AsSpan();
+            var buckets = CopyBuckets(point);
+            var bounds = BoundsText(pointBounds.AsSpan(0, buckets));
+            var counts = pointCounts.AsSpan(0, buckets);
             var rendered = labelBytes.WrittenSpan;
             long cumulative = 0;
             for (var i = 0; i < bounds.Length; i++)
@@ -255,20 +363,58 @@ internal static class PrometheusSerializer
             Bytes(sum);
             WriteLabels();
             Ascii(" ");
-            Double(histogram.Sum);
+            Double(point.GetHistogramSum());
             Ascii("\n");
 
             Bytes(count);
             WriteLabels();
             Ascii(" ");
-            Integer(histogram.Count);
+            Integer(point.GetHistogramCount());
             Ascii("\n");
         }
 
-        /// <summary>`le="bound"} ` per bucket, formatted again only when the bounds differ from the last point's.</summary>
-        private byte[][] BoundsText(System.Collections.Immutable.ImmutableArray<double> upperBounds)
+        /// <summary>Copies the point's buckets into <see cref="pointBounds"/> and <see cref="pointCounts"/>, ending in +Inf.</summary>
+        private int CopyBuckets(in MetricPoint point)
         {
-            var bounds = upperBounds.AsSpan();
+            var n = 0;
+            foreach (var bucket in point.GetHistogramBuckets())
+            {
+                EnsureBucketCapacity(n + 1);
+                pointBounds[n] = bucket.ExplicitBound;
+                pointCounts[n] = bucket.BucketCount;
+                n++;
+            }
+
+            if (n == 0 || !double.IsPositiveInfinity(pointBounds[n - 1]))
+            {
+                // Histograms configured without buckets still need the mandatory +Inf bucket.
+                EnsureBucketCapacity(n + 1);
+                long counted = 0;
+                for (var i = 0; i < n; i++)
+                {
+                    counted += pointCounts[i];
+                }
+
+                pointBounds[n] = double.PositiveInfinity;
+                pointCounts[n] = point.GetHistogramCount() - counted;
+                n++;
+            }
+
+            return n;
+        }
+
+        private void EnsureBucketCapacity(int needed)
+        {
+            if (needed > pointBounds.Length)
+            {
+                Array.Resize(ref pointBounds, needed * 2);
+                Array.Resize(ref pointCounts, needed * 2);
+            }
+        }
+
+        /// <summary>`le="bound"} ` per bucket, formatted again only when the bounds differ from the last point's.</summary>
+        private byte[][] BoundsText(ReadOnlySpan<double> bounds)
+        {
 
             // Bitwise comparison: -0.0 and 0.0 format differently.
             if (!MemoryMarshal.Cast<double, long>(bounds).SequenceEqual(MemoryMarshal.Cast<double, long>(boundsKey.AsSpan())))
@@ -305,8 +451,22 @@ internal static class PrometheusSerializer
         /// are merged, values joined with <c>;</c> in original-key order (per the compatibility spec). The result is
         /// rendered (`a="x",b="y"`, escaped, UTF-8) into <see cref="labelBytes"/>.
         /// </summary>
-        private void RenderLabels(IReadOnlyList<KeyValuePair<string, string>> attributes, MetricSnapshot? scope, bool reserveLe)
+        private void CopyAttributes(ReadOnlyTagCollection tags)
         {
+            attributes.Clear();
+            foreach (var tag in tags)
+            {
+                attributes.Add(new(tag.Key, Stringify(tag.Value)));
+            }
+        }
+
+        private void RenderLabels(Metric? scope, bool reserveLe)
+        {
+            if (scope is null && TryRenderLabelsFast(reserveLe))
+            {
+                return;
+            }
+
             labels.Clear();
             if (scope is not null)
             {
@@ -390,6 +550,92 @@ internal static class PrometheusSerializer
             }
         }
 
+        /// <summary>
+        /// The common case, without scope labels or names that collide after sanitising: sorts the attributes and writes
+        /// each as its cached `name="` prefix and its value. False (nothing decided) when names collide.
+        /// </summary>
+        private bool TryRenderLabelsFast(bool reserveLe)
+        {
+            var count = attributes.Count;
+            if (count > FastLabels)
+            {
+                return false;
+            }
+
+            for (var i = 0; i < count; i++)
+            {
+                var item = attributes[i];
+                var j = i - 1;
+                while (j >= 0 && string.CompareOrdinal(sorted[j].Key, item.Key) > 0)
+                {
+                    sorted[j + 1] = sorted[j];
+                    prefixes[j + 1] = prefixes[j];
+                    j--;
+                }
+
+                sorted[j + 1] = item;
+                prefixes[j + 1] = LabelPrefix(item.Key, reserveLe);
+            }
+
+            for (var i = 1; i < count; i++)
+            {
+                for (var j = 0; j < i; j++)
+                {
+                    if (string.Equals(prefixes[i].Name, prefixes[j].Name, StringComparison.Ordinal))
+                    {
+                        return false;
+                    }
+                }
+            }
+
+            labelBytes.ResetWrittenCount();
+            for (var i = 0; i < count; i++)
+            {
+                var prefix = prefixes[i].Utf8;
+                var span = labelBytes.GetSpan(prefix.Length + 1);
+                var n = 0;
+                if (i > 0)
+                {
+                    span[n++] = (byte)',';
+                }
+
+                prefix.CopyTo(span[n..]);
+                labelBytes.Advance(n + prefix.Length);
+                WriteLabelValue(sorted[i].Value);
+                Ascii(labelBytes, "\"");
+            }
+
+            return true;
+        }
+
+        private void WriteLabelValue(string value)
+        {
+            if (value.AsSpan().IndexOfAny(LabelValueEscapes) < 0)
+            {
+                Utf8(labelBytes, value);
+            }
+            else
+            {
+                var escaped = new StringBuilder(value.Length + 8);
+                PrometheusText.AppendEscapedLabelValue(escaped, value);
+                Utf8(labelBytes, escaped.ToString());
+            }
+        }
+
+        /// <summary>The sanitised name of an attribute key and its UTF-8 `name="`, computed once per key and render.</summary>
+        private LabelNamePrefix LabelPrefix(string key, bool reserveLe)
+        {
+            var cache = reserveLe ? histogramPrefixes : prefixesByKey;
+            if (!cache.TryGetValue(key, out var prefix))
+            {
+                var name = LabelName(key, reserveLe);
+                prefix = new LabelNamePrefix(name, Encoding.UTF8.GetBytes(name + "=\""));
+                cache.Add(key, prefix);
+            }
+
+            return prefix;
+        }
+
         private string LabelName(string key, bool reserveLe)
         {
             var cache = reserveLe ? histogramLabelNames : labelNames;
@@ -407,15 +653,47 @@ internal static class PrometheusSerializer
             return name;
         }
 
-        private void Value(SampleValue value)
+        /// <summary>`name{labels} value\n` in one span (one buffer call per line, not six).</summary>
+        private void WriteSample(byte[] name, MetricType type, in MetricPoint point)
         {
-            if (value.IsInteger)
+            var rendered = labelBytes.WrittenSpan;
+            var span = output.GetSpan(name.Length + rendered.Length + MaxValueBytes + 4);
+            name.CopyTo(span);
+            var n = name.Length;
+            if (rendered.Length > 0)
             {
-                Integer(value.Integer);
+                span[n++] = (byte)'{';
+                rendered.CopyTo(span[n..]);
+                n += rendered.Length;
+                span[n++] = (byte)'}';
             }
-            else
+
+            span[n++] = (byte)' ';
+            output.Advance(n);
+            Value(type, point);
+            output.GetSpan(1)[0] = (byte)'\n';
+            output.Advance(1);
+        }
+
+        // The longest a formatted long or round-trip double can be.
+        private const int MaxValueBytes = 32;
+
+        private void Value(MetricType type, in MetricPoint point)
+        {
+            switch (type)
             {
-                Double(value.Double);
+                case MetricType.LongSum or MetricType.LongSumNonMonotonic:
+                    Integer(point.GetSumLong());
+                    break;
+                case MetricType.DoubleSum or MetricType.DoubleSumNonMonotonic:
+                    Double(point.GetSumDouble());
+                    break;
+                case MetricType.LongGauge:
+                    Integer(point.GetGaugeLastValueLong());
+                    break;
+                default:
+                    Double(point.GetGaugeLastValueDouble());
+                    break;
             }
         }
 
@@ -485,6 +763,6 @@ internal static class PrometheusSerializer
 
         public string? Help { get; set; } = string.IsNullOrEmpty(help) ? null : help;
 
-        public List<MetricSnapshot> Metrics { get; } = [];
+        public List<Metric> Metrics { get; } = [];
     }
 }

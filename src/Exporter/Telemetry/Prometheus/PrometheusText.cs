@@ -27,12 +27,6 @@ internal static class PrometheusText
         return value.ToString("R", CultureInfo.InvariantCulture);
     }
 
-    /// <summary>Integers exact and without exponent.</summary>
-    public static string FormatInteger(long value) => value.ToString(CultureInfo.InvariantCulture);
-
-    public static string FormatValue(SampleValue value) =>
-        value.IsInteger ? FormatInteger(value.Integer) : FormatDouble(value.Double);
-
     /// <summary>
     /// A bucket bound for <c>le</c>. OpenMetrics wants canonical floats (<c>1.0</c>, not <c>1</c>).
     /// </summary>

@@ -25,7 +25,7 @@ internal sealed class MeterHarness : IDisposable
             meters.Add(new Meter(meterCount == 1 ? prefix : $"{prefix}.{i}", "1.0.0"));
         }
 
-        Exporter = new PrometheusScrapeExporter(options ?? new PrometheusScrapeOptions(), time ?? TimeProvider.System);
+        Exporter = new PrometheusScrapeExporter(options ?? new PrometheusScrapeOptions { IncludeScopeLabels = false }, time ?? TimeProvider.System);
         sdk = OpenTelemetrySdk.Create(b => b
             .ConfigureResource(r => (resource ?? (rb => rb.Clear()))(r))
             .WithMetrics(m =>
@@ -46,10 +46,14 @@ internal sealed class MeterHarness : IDisposable
 
     public PrometheusScrapeExporter Exporter { get; }
 
-    public Task<ScrapeSnapshot> SnapshotAsync() => Exporter.ScrapeAsync(CancellationToken.None);
-
-    public async Task<string> RenderAsync(PrometheusFormat format, bool includeScopeLabels = false) =>
-        PrometheusSerializer.Serialize(await SnapshotAsync(), format, includeScopeLabels);
+    /// <summary>A scrape's body as the endpoint would send it (scope labels as the exporter's options say: off by default here).</summary>
+    public async Task<string> RenderAsync(PrometheusFormat format)
+    {
+        var body = await Exporter.ScrapeAsync(format, CancellationToken.None);
+        using var bytes = new MemoryStream();
+        await body.WriteToAsync(bytes, CancellationToken.None);
+        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+    }
 
     public void Dispose()
     {

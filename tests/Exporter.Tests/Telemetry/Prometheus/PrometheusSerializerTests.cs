@@ -1,5 +1,4 @@
 using System.Diagnostics.Metrics;
-using System.Collections.Immutable;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using RelayExporter.Telemetry.Prometheus;
@@ -118,20 +117,22 @@ public sealed class PrometheusSerializerTests
     }
 
     [Fact]
-    public void Numbers_are_invariant_round_trippable_and_integers_have_no_exponent()
+    public async Task Numbers_are_invariant_round_trippable_and_integers_have_no_exponent()
     {
-        var snapshot = Snapshot(
-            Gauge("v.nan", SampleValue.Of(double.NaN)),
-            Gauge("v.pinf", SampleValue.Of(double.PositiveInfinity)),
-            Gauge("v.ninf", SampleValue.Of(double.NegativeInfinity)),
-            Gauge("v.tenth", SampleValue.Of(0.1)),
-            Gauge("v.third", SampleValue.Of(1.0 / 3)),
-            Gauge("v.tiny", SampleValue.Of(1e-7)),
-            Gauge("v.whole", SampleValue.Of(3.0)),
-            Gauge("v.long", SampleValue.Of(long.MaxValue)),
-            Gauge("v.negative", SampleValue.Of(-1234567890123L)));
+        using var harness = new MeterHarness();
+        foreach (var (name, value) in new[]
+        {
+            ("v.nan", double.NaN), ("v.pinf", double.PositiveInfinity), ("v.ninf", double.NegativeInfinity), ("v.tenth", 0.1),
+            ("v.third", 1.0 / 3), ("v.tiny", 1e-7), ("v.whole", 3.0),
+        })
+        {
+            harness.Meter.CreateObservableGauge(name, () => value);
+        }
 
-        var text = PrometheusSerializer.Serialize(snapshot, PrometheusFormat.Text004, includeScopeLabels: false);
+        harness.Meter.CreateObservableGauge("v.long", () => long.MaxValue);
+        harness.Meter.CreateObservableGauge("v.negative", () => -1234567890123L);
+
+        var text = await harness.RenderAsync(PrometheusFormat.Text004);
 
         AssertHasLines(text, "v_nan NaN");
         AssertHasLines(text, "v_pinf +Inf");
@@ -157,8 +158,9 @@ public sealed class PrometheusSerializerTests
         Assert.DoesNotContain("# EOF", text);
         Assert.EndsWith("\n# EOF\n", openMetrics);
         Assert.Single(openMetrics.Split('\n'), l => l == "# EOF");
-        Assert.Equal(string.Empty, PrometheusSerializer.Serialize(ScrapeSnapshot.Empty, PrometheusFormat.Text004));
-        Assert.Equal("# EOF\n", PrometheusSerializer.Serialize(ScrapeSnapshot.Empty, PrometheusFormat.OpenMetrics100));
+        using var empty = new MeterHarness();
+        Assert.Equal(string.Empty, await empty.RenderAsync(PrometheusFormat.Text004));
+        Assert.Equal("# EOF\n", await empty.RenderAsync(PrometheusFormat.OpenMetrics100));
     }
 
     [Fact]
@@ -206,7 +208,7 @@ public sealed class PrometheusSerializerTests
     [Fact]
     public async Task Metrics_with_the_same_prometheus_name_form_one_grouped_family()
     {
-        using var harness = new MeterHarness(meterCount: 2);
+        using var harness = new MeterHarness(new PrometheusScrapeOptions { IncludeScopeLabels = true }, meterCount: 2);
         foreach (var meter in harness.Meters)
         {
             var counter = meter.CreateCounter<long>("relay.requests", description: "Requests");
@@ -216,7 +218,7 @@ public sealed class PrometheusSerializerTests
 
         harness.Meter.CreateObservableGauge("relay.other", () => 1);
 
-        var lines = (await harness.RenderAsync(PrometheusFormat.OpenMetrics100, includeScopeLabels: true)).Split('\n');
+        var lines = (await harness.RenderAsync(PrometheusFormat.OpenMetrics100)).Split('\n');
 
         Assert.Single(lines, l => l == "# TYPE relay_requests counter");
         Assert.Single(lines, l => l == "# HELP relay_requests Requests");
@@ -231,20 +233,13 @@ public sealed class PrometheusSerializerTests
     }
 
     [Fact]
-    public void Attributes_colliding_after_sanitising_are_merged_in_key_order()
+    public async Task Attributes_colliding_after_sanitising_are_merged_in_key_order()
     {
-        var snapshot = Snapshot(new MetricSnapshot("m", null, null, PrometheusMetricKind.Gauge, "scope", null,
-        [
-            new MetricPointSnapshot([new("a_b", "2"), new("a.b", "1")], SampleValue.Of(1L), null),
-        ]));
+        using var harness = new MeterHarness();
+        harness.Meter.CreateObservableGauge("m", () => new Measurement<long>(1, new("a_b", "2"), new("a.b", "1")));
 
-        Assert.Contains("m{a_b=\"1;2\"} 1\n", PrometheusSerializer.Serialize(snapshot, PrometheusFormat.Text004, includeScopeLabels: false));
+        Assert.Contains("m{a_b=\"1;2\"} 1\n", await harness.RenderAsync(PrometheusFormat.Text004));
     }
-
-    private static ScrapeSnapshot Snapshot(params MetricSnapshot[] metrics) => new([], [.. metrics]);
-
-    private static MetricSnapshot Gauge(string name, SampleValue value) =>
-        new(name, null, null, PrometheusMetricKind.Gauge, "scope", null, [new MetricPointSnapshot(ImmutableArray<KeyValuePair<string, string>>.Empty, value, null)]);
 
     /// <summary>Asserts the lines appear consecutively and in order.</summary>
     private static void AssertHasLines(string text, params string[] lines) =>

@@ -12,6 +12,7 @@ public sealed class PromtoolCheckMetricsTests
     public async Task Text_output_of_a_realistic_meter_passes_promtool_check_metrics()
     {
         using var harness = new MeterHarness(
+            new PrometheusScrapeOptions { IncludeScopeLabels = true },
             resource: r => r.AddService("relay-exporter", serviceInstanceId: "pod-1"),
             configure: m => m.AddView("relay.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [0.005, 0.05, 0.5, 5] }));
         var meter = harness.Meter;
@@ -27,7 +28,7 @@ public sealed class PromtoolCheckMetricsTests
             duration.Record(seconds, new KeyValuePair<string, object?>("gen_ai.system", "openai"));
         }
 
-        var text = await harness.RenderAsync(PrometheusFormat.Text004, includeScopeLabels: true);
+        var text = await harness.RenderAsync(PrometheusFormat.Text004);
         var result = await Promtool.CheckMetricsAsync(text);
 
         Assert.True(result.ExitCode == 0 && result.StandardOutput.Length == 0 && result.StandardError.Length == 0,

@@ -61,7 +61,7 @@ public sealed class ScrapeConcurrencyTests
     public async Task Cache_duration_reuses_a_collection_until_it_expires()
     {
         var time = new ManualTimeProvider();
-        using var harness = new MeterHarness(new PrometheusScrapeOptions { CacheDuration = TimeSpan.FromSeconds(5) }, time);
+        using var harness = new MeterHarness(new PrometheusScrapeOptions { CacheDuration = TimeSpan.FromSeconds(5), IncludeScopeLabels = false }, time);
         var value = 0;
         harness.Meter.CreateObservableGauge("relay.value", () => Interlocked.Increment(ref value));
 
@@ -104,7 +104,7 @@ public sealed class ScrapeConcurrencyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrometheusScrapeExporter(new PrometheusScrapeOptions { CacheDuration = TimeSpan.FromSeconds(-1) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = TimeSpan.Zero }));
         using var infinite = new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = Timeout.InfiniteTimeSpan });
-        await Assert.ThrowsAsync<InvalidOperationException>(() => infinite.ScrapeAsync(CancellationToken.None)); // not attached
+        await Assert.ThrowsAsync<InvalidOperationException>(() => infinite.ScrapeAsync(PrometheusFormat.Text004, CancellationToken.None)); // not attached
     }
 
     private sealed class ManualTimeProvider : TimeProvider

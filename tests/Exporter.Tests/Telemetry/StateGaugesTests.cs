@@ -1,0 +1,76 @@
+using System.Diagnostics.Metrics;
+using RelayExporter.Circuits;
+using RelayExporter.Configuration;
+using RelayExporter.Health;
+using RelayExporter.Probing;
+using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Tests.Telemetry.Prometheus;
+
+namespace RelayExporter.Tests.Telemetry;
+
+/// <summary>Health and circuit states are stored gauges: recorded when they change, by a probe or by time alone.</summary>
+public sealed class StateGaugesTests : IDisposable
+{
+    private readonly ManualTimeProvider _time = new();
+    private readonly MeterHarness _harness = new();
+    private readonly HealthBoard _health;
+    private readonly CircuitBoard _circuits;
+    private readonly StateGauges _gauges;
+    private readonly string _configPath = Path.GetTempFileName();
+
+    public StateGaugesTests()
+    {
+        File.WriteAllText(_configPath, """
+            targets:
+              - name: relay
+                protocol: openai
+                base_url: http://127.0.0.1:1
+                checks:
+                  models: { interval: 3s, timeout: 1s }
+            """);
+        var config = new RunningConfig(_configPath, ConfigLoader.Load(_configPath), _time);
+        _health = new HealthBoard(config, _time);
+        _circuits = new CircuitBoard(config, _time);
+        _gauges = new StateGauges(_harness.Meter, _health, _circuits, _time);
+    }
+
+    [Fact]
+    public async Task A_probe_records_the_state_at_once_and_time_alone_turns_it_unknown_at_the_next_refresh()
+    {
+        _health.Observe(new ProbeResult { Key = new ProbeKey("relay", "models", null), Outcome = ProbeOutcome.Success, Reason = "ok", StartedAt = _time.GetUtcNow() });
+        _gauges.RefreshAfterProbe("relay", null, []);
+
+        Assert.Equal("healthy", CurrentState(await _harness.RenderAsync(PrometheusFormat.Text004)));
+
+        _time.Advance(TimeSpan.FromMinutes(10)); // far past staleness (3 intervals)
+        Assert.Equal("healthy", CurrentState(await _harness.RenderAsync(PrometheusFormat.Text004))); // stored until refreshed
+        _gauges.Refresh();
+
+        var text = await _harness.RenderAsync(PrometheusFormat.Text004);
+        Assert.Equal("unknown", CurrentState(text));
+        Assert.Equal(4, ScrapedMetrics.Parse(text).Named("relay_target_health_state").Count());
+    }
+
+    [Fact]
+    public async Task Circuit_states_are_recorded_for_circuits_that_never_changed()
+    {
+        _circuits.For(new CircuitKey("relay", null));
+
+        _gauges.Refresh();
+
+        var circuit = ScrapedMetrics.Parse(await _harness.RenderAsync(PrometheusFormat.Text004)).Named("relay_circuit_state").ToList();
+        Assert.Equal(["closed", "half_open", "isolated", "open"], circuit.Select(s => s.Labels["state"]).Order());
+        Assert.Equal("closed", Assert.Single(circuit, s => s.Value == 1).Labels["state"]);
+    }
+
+    private static string CurrentState(string text) =>
+        Assert.Single(ScrapedMetrics.Parse(text).Named("relay_target_health_state"), s => s.Value == 1).Labels["state"];
+
+    public void Dispose()
+    {
+        _harness.Dispose();
+        File.Delete(_configPath);
+    }
+}
