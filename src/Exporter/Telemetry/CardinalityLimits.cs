@@ -35,7 +35,8 @@ public sealed class CardinalityLimits
             "relay_active_nodes" or "relay_queue_depth" or "relay_health_document_problems" => fleet.RelayHealthChecks,
             "relay_target_health_state" => fleet.Targets * 4,
             "relay_model_health_state" => fleet.Models * 4,
-            "relay_circuit_state" or "relay_circuit_transitions" => (fleet.Targets + fleet.Models) * 4,
+            // A circuit per target, and per target × model that a chat or stream check probes.
+            "relay_circuit_state" or "relay_circuit_transitions" => (fleet.Targets + fleet.ModelCircuits) * 4,
             "relay_rate_limit_remaining" => fleet.Targets * 4,
             "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
             "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,
@@ -51,7 +52,7 @@ public sealed class CardinalityLimits
 }
 
 /// <summary>The counts the cardinality limits are sized from.</summary>
-internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int RelayHealthChecks)
+internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int ModelCircuits, int RelayHealthChecks)
 {
     public static FleetSize Of(ExporterOptions options)
     {
@@ -61,11 +62,12 @@ internal readonly record struct FleetSize(int Series, int Targets, int Models, i
             options.Targets.Count,
             options.Targets.Sum(t => t.Models.Count),
             plan.Count(j => j.Model is not null),
+            plan.Where(j => j.Model is not null).Select(j => (j.Key.Target, j.Key.Model)).Distinct().Count(),
             plan.Count(j => j.Check == CheckNames.Health));
     }
 
     /// <summary>True when any count is larger than this size's, i.e. limits sized for this would be too small.</summary>
     public bool Exceeds(FleetSize sized) =>
         Series > sized.Series || Targets > sized.Targets || Models > sized.Models || ModelSeries > sized.ModelSeries
-        || RelayHealthChecks > sized.RelayHealthChecks;
+        || ModelCircuits > sized.ModelCircuits || RelayHealthChecks > sized.RelayHealthChecks;
 }
