@@ -17,8 +17,10 @@ public sealed class ProbeResultStore
     private readonly ConcurrentDictionary<ProbeKey, ProbeResult> _latest = new();
     private readonly ConcurrentDictionary<string, ConcurrentQueue<ProbeResult>> _history = new(StringComparer.Ordinal);
 
+    /// <summary>Keeps the result without its transcript: only the debug trace of an on-demand probe reads that.</summary>
     public void Add(ProbeResult result)
     {
+        result = result with { Transcript = null };
         _latest[result.Key] = result;
         var history = _history.GetOrAdd(result.Key.Target, _ => new ConcurrentQueue<ProbeResult>());
         history.Enqueue(result);

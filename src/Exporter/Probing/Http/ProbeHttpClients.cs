@@ -106,7 +106,7 @@ public sealed class ProbeHttpClients : IDisposable
             // The earliest expiry in the chain is the one that will break the connection first.
             var notAfter = chain?.ChainElements.Select(e => e.Certificate.NotAfter).DefaultIfEmpty(leaf.NotAfter).Min() ?? leaf.NotAfter;
             trace.CertificateNotAfter = new DateTimeOffset(notAfter.ToUniversalTime());
-            if (errors != SslPolicyErrors.None) trace.Note($"TLS certificate problem: {errors}");
+            if (errors != SslPolicyErrors.None) trace.CertificateErrors = errors;
         }
         return errors == SslPolicyErrors.None || tls.Accepts(certificate, errors);
     }
