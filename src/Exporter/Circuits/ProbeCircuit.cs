@@ -14,12 +14,15 @@ public sealed class ProbeCircuit
     private readonly CircuitBreakerStateProvider _state = new();
     private readonly CircuitBreakerManualControl _control = new();
     private readonly TimeProvider _time;
+    private readonly Action<CircuitKey, CircuitState> _transitioned;
 
     public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<CircuitKey, CircuitState> transitioned)
     {
         Key = key;
         _time = time;
+        _transitioned = transitioned;
         Options = options;
+        // The callbacks are methods of this circuit rather than lambdas: thousands of circuits, no closure each.
         Pipeline = new ResiliencePipelineBuilder<ProbeResult> { TimeProvider = time }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ProbeResult>
             {
@@ -27,28 +30,13 @@ public sealed class ProbeCircuit
                 MinimumThroughput = options.MinimumThroughput,
                 SamplingDuration = options.SamplingDuration,
                 BreakDuration = options.BreakDuration,
-                // Repeated opens wait longer each time: a relay that keeps failing its trial is probed less.
-                BreakDurationGenerator = args => ValueTask.FromResult(BreakDuration(options, args.HalfOpenAttempts)),
-                ShouldHandle = args => ValueTask.FromResult(args.Outcome.Result is { Succeeded: false }),
+                BreakDurationGenerator = GrownBreakDuration,
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { Succeeded: false }),
                 StateProvider = _state,
                 ManualControl = _control,
-                OnOpened = args =>
-                {
-                    OpenUntil = args.IsManual ? null : _time.GetUtcNow() + args.BreakDuration;
-                    transitioned(key, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
-                    return ValueTask.CompletedTask;
-                },
-                OnHalfOpened = _ =>
-                {
-                    transitioned(key, CircuitState.HalfOpen);
-                    return ValueTask.CompletedTask;
-                },
-                OnClosed = _ =>
-                {
-                    OpenUntil = null;
-                    transitioned(key, CircuitState.Closed);
-                    return ValueTask.CompletedTask;
-                },
+                OnOpened = OnOpened,
+                OnHalfOpened = OnHalfOpened,
+                OnClosed = OnClosed,
             })
             .Build();
     }
@@ -64,6 +52,29 @@ public sealed class ProbeCircuit
     public Task IsolateAsync() => _control.IsolateAsync();
 
     public Task CloseAsync() => _control.CloseAsync();
+
+    /// <summary>Repeated opens wait longer each time: a relay that keeps failing its trial is probed less.</summary>
+    private ValueTask<TimeSpan> GrownBreakDuration(BreakDurationGeneratorArguments args) => ValueTask.FromResult(BreakDuration(Options, args.HalfOpenAttempts));
+
+    private ValueTask OnOpened(OnCircuitOpenedArguments<ProbeResult> args)
+    {
+        OpenUntil = args.IsManual ? null : _time.GetUtcNow() + args.BreakDuration;
+        _transitioned(Key, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnHalfOpened(OnCircuitHalfOpenedArguments args)
+    {
+        _transitioned(Key, CircuitState.HalfOpen);
+        return ValueTask.CompletedTask;
+    }
+
+    private ValueTask OnClosed(OnCircuitClosedArguments<ProbeResult> args)
+    {
+        OpenUntil = null;
+        _transitioned(Key, CircuitState.Closed);
+        return ValueTask.CompletedTask;
+    }
 
     internal static TimeSpan BreakDuration(CircuitOptions options, int failedTrials)
     {
