@@ -60,7 +60,7 @@ public sealed class ProbeHandler
         var trace = new ProbeTrace();
         var transcript = new ProbeTranscript();
         var protocol = _protocols.For(job.Target.Protocol!.Value);
-        var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, options.Probing.MaxBodyBytes, _time);
+        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, options.Probing.MaxBodyBytes, _time);
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();
