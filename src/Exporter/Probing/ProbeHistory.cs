@@ -2,8 +2,8 @@ namespace RelayExporter.Probing;
 
 /// <summary>
 /// One target's most recent probes, at most <c>capacity</c>, packed small because thousands of targets keep 50 each:
-/// a probe takes 32 bytes (its times as ticks, its series as an index into the target's few series), and equal
-/// reasons share one string, so a series that keeps ending the same way keeps its reason once.
+/// a probe takes 24 bytes (see <see cref="Entry"/>), and equal reasons share one string, so a series that keeps
+/// ending the same way keeps its reason once.
 /// </summary>
 internal sealed class ProbeHistory(int capacity)
 {
@@ -19,7 +19,7 @@ internal sealed class ProbeHistory(int capacity)
         lock (_gate)
         {
             var reason = SharedReason(result.Reason);
-            var entry = new Entry(result.StartedAt.UtcTicks, result.Duration.Ticks, reason, SeriesIndex(result.Key), result.Outcome);
+            var entry = new Entry(result.StartedAt, result.Duration, SeriesIndex(result.Key), result.Outcome, reason);
             if (_count < capacity)
             {
                 // Not yet full: entries fill the array from its start, which grows as a list does.
@@ -45,8 +45,7 @@ internal sealed class ProbeHistory(int capacity)
             {
                 var entry = _entries[(_oldest + i) % _entries.Length];
                 var (check, model) = _series[entry.Series];
-                probes[i] = new RecentProbe(new DateTimeOffset(entry.StartedAtUtcTicks, TimeSpan.Zero), check, model, entry.Outcome,
-                    TimeSpan.FromTicks(entry.DurationTicks), entry.Reason);
+                probes[i] = new RecentProbe(entry.StartedAt, check, model, entry.Outcome, entry.Duration, entry.Reason);
             }
             return probes;
         }
@@ -56,6 +55,8 @@ internal sealed class ProbeHistory(int capacity)
     {
         for (var i = 0; i < _series.Count; i++)
             if (_series[i].Check == key.Check && _series[i].Model == key.Model) return i;
+        // 65,536 series of one target would be 32,768 models with chat and stream each: not a configuration.
+        if (_series.Count > Entry.MaxSeries) throw new InvalidOperationException($"target {key.Target} has more than {Entry.MaxSeries + 1} probe series");
         _series.Add((key.Check, key.Model));
         return _series.Count - 1;
     }
@@ -67,5 +68,33 @@ internal sealed class ProbeHistory(int capacity)
         return reason;
     }
 
-    private readonly record struct Entry(long StartedAtUtcTicks, long DurationTicks, string Reason, int Series, ProbeOutcome Outcome);
+    /// <summary>
+    /// One probe in 24 bytes: when it started (UTC ticks), the reason, and one word holding its duration (ticks, 40
+    /// bits: up to 30 hours, far beyond any timeout), its series (an index into the target's series, 16 bits) and its
+    /// outcome (8 bits).
+    /// </summary>
+    private readonly struct Entry
+    {
+        public const int MaxSeries = ushort.MaxValue;
+        private const int DurationBits = 40;
+        private const long MaxDurationTicks = (1L << DurationBits) - 1;
+
+        private readonly long _startedAtUtcTicks;
+        private readonly ulong _durationSeriesOutcome;
+
+        public Entry(DateTimeOffset startedAt, TimeSpan duration, int series, ProbeOutcome outcome, string reason)
+        {
+            _startedAtUtcTicks = startedAt.UtcTicks;
+            _durationSeriesOutcome = (ulong)Math.Clamp(duration.Ticks, 0, MaxDurationTicks)
+                | (ulong)(ushort)series << DurationBits
+                | (ulong)(byte)outcome << (DurationBits + 16);
+            Reason = reason;
+        }
+
+        public string Reason { get; }
+        public DateTimeOffset StartedAt => new(_startedAtUtcTicks, TimeSpan.Zero);
+        public TimeSpan Duration => TimeSpan.FromTicks((long)(_durationSeriesOutcome & MaxDurationTicks));
+        public int Series => (ushort)(_durationSeriesOutcome >> DurationBits);
+        public ProbeOutcome Outcome => (ProbeOutcome)(byte)(_durationSeriesOutcome >> (DurationBits + 16));
+    }
 }

@@ -52,6 +52,16 @@ public sealed class TargetStatusReportTests
     }
 
     [Fact]
+    public void Every_outcome_and_long_durations_are_kept_exactly()
+    {
+        var added = Enum.GetValues<ProbeOutcome>()
+            .Select((outcome, i) => Add(CheckNames.Chat, i % 2 == 0 ? "gpt-4.1" : "claude-sonnet-4.5", outcome, outcome.Label(), TimeSpan.FromTicks(1 + 987_654_321L * i)))
+            .ToList();
+
+        Assert.Equal(added.Select(Summary), _store.History("relay").Select(p => (p.StartedAt, p.Check, p.Model, p.Outcome, p.Duration, p.Reason)));
+    }
+
+    [Fact]
     public void The_health_document_and_models_listed_come_from_their_own_series_when_newer_probes_are_of_other_checks()
     {
         _store.Add(Result(CheckNames.Health, null, ProbeOutcome.Success, "status ok, 1 providers") with
