@@ -1,7 +1,6 @@
 using Polly;
 using Polly.CircuitBreaker;
 using RelayExporter.Configuration;
-using RelayExporter.Probing;
 
 namespace RelayExporter.Circuits;
 
@@ -33,7 +32,7 @@ public sealed class ProbeCircuit
 
     public CircuitKey Key { get; }
     public CircuitOptions Options { get; }
-    public ResiliencePipeline<ProbeResult> Pipeline => Volatile.Read(ref _breaker).Pipeline;
+    public ResiliencePipeline<bool> Pipeline => Volatile.Read(ref _breaker).Pipeline;
     public CircuitState State => Volatile.Read(ref _breaker).State.CircuitState;
 
     /// <summary>When an automatically opened circuit lets its next trial through.</summary>
@@ -68,15 +67,16 @@ public sealed class ProbeCircuit
         var state = new CircuitBreakerStateProvider();
         var control = withManualControl ? new CircuitBreakerManualControl() : null;
         // The callbacks are methods of this circuit rather than lambdas: thousands of circuits, no closure each.
-        var pipeline = new ResiliencePipelineBuilder<ProbeResult> { TimeProvider = _time }
-            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<ProbeResult>
+        var pipeline = new ResiliencePipelineBuilder<bool> { TimeProvider = _time }
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions<bool>
             {
                 FailureRatio = Options.FailureRatio,
                 MinimumThroughput = Options.MinimumThroughput,
                 SamplingDuration = Options.SamplingDuration,
                 BreakDuration = Options.BreakDuration,
                 BreakDurationGenerator = GrownBreakDuration,
-                ShouldHandle = static args => ValueTask.FromResult(args.Outcome.Result is { Succeeded: false }),
+                // The pipeline's result is whether the probe succeeded; an exception (shutting down) is not a failure.
+                ShouldHandle = static args => ValueTask.FromResult(args.Outcome is { Exception: null, Result: false }),
                 StateProvider = state,
                 ManualControl = control,
                 OnOpened = OnOpened,
@@ -90,7 +90,7 @@ public sealed class ProbeCircuit
     /// <summary>Repeated opens wait longer each time: a relay that keeps failing its trial is probed less.</summary>
     private ValueTask<TimeSpan> GrownBreakDuration(BreakDurationGeneratorArguments args) => ValueTask.FromResult(BreakDuration(Options, args.HalfOpenAttempts));
 
-    private ValueTask OnOpened(OnCircuitOpenedArguments<ProbeResult> args)
+    private ValueTask OnOpened(OnCircuitOpenedArguments<bool> args)
     {
         OpenUntil = args.IsManual ? null : _time.GetUtcNow() + args.BreakDuration;
         _transitioned(Key, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
@@ -103,7 +103,7 @@ public sealed class ProbeCircuit
         return ValueTask.CompletedTask;
     }
 
-    private ValueTask OnClosed(OnCircuitClosedArguments<ProbeResult> args)
+    private ValueTask OnClosed(OnCircuitClosedArguments<bool> args)
     {
         Closed();
         return ValueTask.CompletedTask;
@@ -115,7 +115,7 @@ public sealed class ProbeCircuit
         _transitioned(Key, CircuitState.Closed);
     }
 
-    private sealed record Breaker(ResiliencePipeline<ProbeResult> Pipeline, CircuitBreakerStateProvider State, CircuitBreakerManualControl? ManualControl);
+    private sealed record Breaker(ResiliencePipeline<bool> Pipeline, CircuitBreakerStateProvider State, CircuitBreakerManualControl? ManualControl);
 
     internal static TimeSpan BreakDuration(CircuitOptions options, int failedTrials)
     {

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
@@ -114,6 +115,23 @@ public class CircuitBoardTests
         Assert.Equal(ProbeOutcome.Success, await ProbeAsync(true));
         Assert.Equal([CircuitState.Open, CircuitState.Isolated, CircuitState.Closed], _transitions);
     }
+
+    [Fact]
+    public async Task A_circuit_keeps_no_result_it_counted()
+    {
+        var failed = await FailedResultAsync();
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false)); // the circuit did count the first failure: this one opens it
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.False(failed.IsAlive, "the circuit kept the failed result (Polly keeps the last failure it counted)");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<WeakReference> FailedResultAsync() => new(await _board.ExecuteAsync(_job, _ => Probe(false), CancellationToken.None));
 
     [Theory]
     [InlineData(0, 15)]
