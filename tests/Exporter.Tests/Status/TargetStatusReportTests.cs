@@ -98,7 +98,7 @@ public sealed class TargetStatusReportTests
 
         var status = _report.Target(_target, _time.GetUtcNow());
 
-        // As the upstream and model-listed gauges do: a failed probe has no document or list to report.
+        // A failed probe has no document or list to report.
         Assert.Empty(status.Upstreams);
         Assert.All(status.Models, m => Assert.Null(m.Listed));
         Assert.Equal("connect_error", status.LastOutcome);
