@@ -28,6 +28,7 @@ public static class ScrapeRender
     {
         var series = args.Int("series", 10_000);
         var scrapes = args.Int("scrapes", 20);
+        var rounds = args.Int("rounds", 1);
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
@@ -44,11 +45,13 @@ public static class ScrapeRender
         var handler = app.Services.GetRequiredService<ProbeHandler>();
         var failed = 0;
         var fill = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (job, ct) =>
-        {
-            if (!(await handler.RunAsync(job, ct)).Succeeded) Interlocked.Increment(ref failed);
-        });
-        Console.WriteLine($"{jobs.Count} series probed once in {fill.Elapsed.TotalSeconds:F1} s ({failed} failed); {scrapes} timed scrapes per format after 3 warm-up");
+        // More than one round fills the per-target history too (50 results per target), as hours of probing would.
+        for (var round = 0; round < rounds; round++)
+            await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (job, ct) =>
+            {
+                if (!(await handler.RunAsync(job, ct)).Succeeded) Interlocked.Increment(ref failed);
+            });
+        Console.WriteLine($"{jobs.Count} series probed {rounds} time(s) in {fill.Elapsed.TotalSeconds:F1} s ({failed} failed); {scrapes} timed scrapes per format after 3 warm-up");
         PrintMemory("after filling, before any scrape");
 
         using var client = new HttpClient();

@@ -11,11 +11,13 @@ public sealed class CircuitBoard
     private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
     private readonly RunningConfig _config;
     private readonly TimeProvider _time;
+    private readonly Action<CircuitKey, CircuitState> _transitioned;
 
     public CircuitBoard(RunningConfig config, TimeProvider time)
     {
         _config = config;
         _time = time;
+        _transitioned = (key, state) => Transitioned?.Invoke(key, state); // one delegate for every circuit
         config.Changed += (_, next) => RetainOnly(next);
     }
 
@@ -27,16 +29,20 @@ public sealed class CircuitBoard
     public ProbeCircuit? Find(CircuitKey key) => _circuits.GetValueOrDefault(key);
 
     public ProbeCircuit For(CircuitKey key) =>
-        _circuits.GetOrAdd(key, k => new ProbeCircuit(k, _config.Current.Circuit, _time, (key, state) => Transitioned?.Invoke(key, state)));
+        _circuits.GetOrAdd(key, static (k, board) => new ProbeCircuit(k, board._config.Current.Circuit, board._time, board._transitioned), this);
 
     /// <summary>Runs the probe through its circuit; while the circuit is open it is not sent and ends in circuit_open.</summary>
     public async Task<ProbeResult> ExecuteAsync(ProbeJob job, Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
     {
         var circuit = For(new CircuitKey(job.Key.Target, job.Key.Model));
         var startedAt = _time.GetUtcNow();
+        ProbeResult? result = null;
         try
         {
-            return await circuit.Pipeline.ExecuteAsync(async token => await probe(token), cancellationToken);
+            // The circuit is told only whether the probe succeeded: Polly keeps the last failure it counted, and a
+            // full result (transcript and all) kept by every circuit that ever saw a failure would add up.
+            await circuit.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
+            return result!;
         }
         catch (BrokenCircuitException e)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Collections.ObjectModel;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 
@@ -39,7 +40,7 @@ public sealed class HealthBoard
             return;
         }
         Target(key.Target).Observe(result.Succeeded, result.Duration, at, options.Health);
-        foreach (var (model, listed) in result.ModelsListed ?? new Dictionary<string, bool>())
+        foreach (var (model, listed) in result.ModelsListed ?? ReadOnlyDictionary<string, bool>.Empty)
             Model(key.Target, model).Observe(listed, TimeSpan.Zero, at, options.Health);
     }
 

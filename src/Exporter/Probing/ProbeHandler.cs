@@ -58,8 +58,9 @@ public sealed class ProbeHandler
         var started = _time.GetTimestamp();
         var options = _config.Current;
         var trace = new ProbeTrace();
+        var transcript = new ProbeTranscript();
         var protocol = _protocols.For(job.Target.Protocol!.Value);
-        var exchange = new ProbeExchange(_clients, job.Target, trace, options.Probing.MaxBodyBytes, _time);
+        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, options.Probing.MaxBodyBytes, _time);
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();
@@ -100,7 +101,8 @@ public sealed class ProbeHandler
         if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)
         {
             trace.RedactSecret(secret);
-            reason = ProbeTrace.Redact(reason, secret)!;
+            transcript.RedactSecret(secret);
+            reason = SecretRedaction.Redact(reason, secret)!;
         }
 
         return new ProbeResult
@@ -111,6 +113,7 @@ public sealed class ProbeHandler
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
             Trace = trace.RequestLine is null ? null : trace,
+            Transcript = trace.RequestLine is null ? null : transcript,
             ModelsListed = findings.ModelsListed,
             Generation = findings.Generation,
             Health = findings.Health,

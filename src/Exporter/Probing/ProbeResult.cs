@@ -2,7 +2,10 @@ using RelayExporter.Probing.Http;
 
 namespace RelayExporter.Probing;
 
-/// <summary>What one probe found, complete: the metrics, the status API and the debug trace all read this.</summary>
+/// <summary>
+/// What one probe found, complete: the metrics, the status API and the debug trace all read this. The result store
+/// keeps the latest of every series without its <see cref="Transcript"/>.
+/// </summary>
 public sealed record ProbeResult
 {
     public required ProbeKey Key { get; init; }
@@ -14,8 +17,11 @@ public sealed record ProbeResult
     public required DateTimeOffset StartedAt { get; init; }
     public TimeSpan Duration { get; init; }
 
-    /// <summary>The HTTP exchange: phases, status, version, certificate, headers. Null when no request was sent.</summary>
+    /// <summary>What the HTTP exchange measured: phases, status, version, certificate, rate limits. Null when no request was sent.</summary>
     public ProbeTrace? Trace { get; init; }
+
+    /// <summary>What was said in the HTTP exchange (headers, start of the body), for the debug trace. Null when no request was sent, and in the result store.</summary>
+    public ProbeTranscript? Transcript { get; init; }
 
     public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
     public GenerationFindings? Generation { get; init; }

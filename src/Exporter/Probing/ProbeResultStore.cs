@@ -4,8 +4,9 @@ using RelayExporter.Configuration;
 namespace RelayExporter.Probing;
 
 /// <summary>
-/// The latest result of every probe series, and the recent results of every target: what the gauges, the status API
-/// and the status page read.
+/// The latest result of every probe series (what the gauges read, and the status API's health document and models
+/// list), and the recent probes of every target (the status API and page). It keeps only what those readers need:
+/// the latest results without their transcripts, the recent probes as compact summaries.
 /// </summary>
 public sealed class ProbeResultStore
 {
@@ -15,20 +16,23 @@ public sealed class ProbeResultStore
     public const int HistoryLength = 50;
 
     private readonly ConcurrentDictionary<ProbeKey, ProbeResult> _latest = new();
-    private readonly ConcurrentDictionary<string, ConcurrentQueue<ProbeResult>> _history = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, ProbeHistory> _history = new(StringComparer.Ordinal);
 
     public void Add(ProbeResult result)
     {
-        _latest[result.Key] = result;
-        var history = _history.GetOrAdd(result.Key.Target, _ => new ConcurrentQueue<ProbeResult>());
-        history.Enqueue(result);
-        while (history.Count > HistoryLength) history.TryDequeue(out _);
+        var history = _history.GetOrAdd(result.Key.Target, _ => new ProbeHistory(HistoryLength));
+        var reason = history.Add(result);
+        _latest[result.Key] = result with { Reason = reason, Transcript = null };
     }
 
+    /// <summary>The latest result of every series, without its transcript.</summary>
     public IReadOnlyCollection<ProbeResult> Latest => (IReadOnlyCollection<ProbeResult>)_latest.Values;
 
-    /// <summary>The target's most recent results, oldest first.</summary>
-    public IReadOnlyList<ProbeResult> History(string target) => _history.TryGetValue(target, out var history) ? history.ToList() : [];
+    /// <summary>The latest result of one series, without its transcript; null before its first probe.</summary>
+    public ProbeResult? LatestOf(ProbeKey key) => _latest.GetValueOrDefault(key);
+
+    /// <summary>The target's most recent probes (at most <see cref="HistoryLength"/>), oldest first.</summary>
+    public IReadOnlyList<RecentProbe> History(string target) => _history.TryGetValue(target, out var history) ? history.ToArray() : [];
 
     /// <summary>Forgets series and targets no longer configured, so their gauges disappear from /metrics.</summary>
     public void RetainOnly(IReadOnlySet<ProbeKey> keys)

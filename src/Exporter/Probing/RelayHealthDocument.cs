@@ -31,8 +31,10 @@ public sealed partial record RelayHealthDocument(
             providers.Add(Provider(name, value, problems));
         }
         if (overCap > 0) problems.Add($"{overCap} providers beyond the first {MaxProviders} were ignored");
-        return new RelayHealthDocument(status, providers, Number(root, problems, "active_nodes", "activeNodes"),
-            Number(root, problems, "queue_depth", "queueDepth"), problems, overCap);
+        var activeNodes = Number(root, problems, "active_nodes", "activeNodes");
+        var queueDepth = Number(root, problems, "queue_depth", "queueDepth");
+        // The latest document of every relay is kept: one without problems keeps no list of its own.
+        return new RelayHealthDocument(status, providers, activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap);
     }
 
     /// <summary>Providers as an object keyed by name, or as an array of objects with a name.</summary>

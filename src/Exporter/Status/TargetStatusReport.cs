@@ -20,33 +20,36 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
     public TargetStatus Target(TargetOptions target, DateTimeOffset now)
     {
         var history = results.History(target.Name);
-        var own = history.Where(r => r.Key.Model is null).ToList();
-        var last = own.LastOrDefault() ?? history.LastOrDefault();
+        var own = history.Where(r => r.Model is null).ToList();
+        RecentProbe? last = own.Count > 0 ? own[^1] : history.Count > 0 ? history[^1] : null;
         var tracker = health.ForTarget(target.Name);
-        var upstreams = history.LastOrDefault(r => r.Health is not null)?.Health?.Providers
+        // The health document and the models list are the latest of their own series, however many probes of
+        // other checks came after them.
+        var upstreams = results.LatestOf(new ProbeKey(target.Name, CheckNames.Health, null))?.Health?.Providers
             .Select(p => new UpstreamReport(p.Provider, p.Available, p.LatencySeconds)).ToList() ?? [];
+        var listed = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null))?.ModelsListed;
         return new TargetStatus(
             target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
             (tracker?.StateAt(now) ?? HealthState.Unknown).Label(), tracker?.ChangedAt, tracker?.ConsecutiveFailures ?? 0,
             CircuitOf(new CircuitKey(target.Name, null)).Label(),
             last?.Outcome.Label(), last?.Reason, last?.StartedAt, Latency(own),
-            target.Models.Select(m => Model(target, m, history, now)).ToList(),
+            target.Models.Select(m => Model(target, m, history, listed, now)).ToList(),
             upstreams,
             history.TakeLast(RecentProbes).Reverse()
-                .Select(r => new ProbeSummary(r.StartedAt, r.Key.Check, r.Key.Model, r.Outcome.Label(), r.Duration.TotalSeconds, r.Reason)).ToList());
+                .Select(r => new ProbeSummary(r.StartedAt, r.Check, r.Model, r.Outcome.Label(), r.Duration.TotalSeconds, r.Reason)).ToList());
     }
 
-    private ModelStatus Model(TargetOptions target, string model, IReadOnlyList<ProbeResult> history, DateTimeOffset now)
+    private ModelStatus Model(TargetOptions target, string model, IReadOnlyList<RecentProbe> history, IReadOnlyDictionary<string, bool>? listed, DateTimeOffset now)
     {
-        var own = history.Where(r => r.Key.Model == model).ToList();
-        var last = own.LastOrDefault();
-        var listed = history.LastOrDefault(r => r.ModelsListed?.ContainsKey(model) == true)?.ModelsListed![model];
+        var own = history.Where(r => r.Model == model).ToList();
+        RecentProbe? last = own.Count > 0 ? own[^1] : null;
         return new ModelStatus(model, (health.ForModel(target.Name, model)?.StateAt(now) ?? HealthState.Unknown).Label(),
-            CircuitOf(new CircuitKey(target.Name, model)).Label(), listed, last?.Outcome.Label(), last?.Reason, Latency(own));
+            CircuitOf(new CircuitKey(target.Name, model)).Label(), listed?.TryGetValue(model, out var isListed) == true ? isListed : null,
+            last?.Outcome.Label(), last?.Reason, Latency(own));
     }
 
     private CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
 
-    private static LatencySummary? Latency(IEnumerable<ProbeResult> probes) =>
+    private static LatencySummary? Latency(IEnumerable<RecentProbe> probes) =>
         LatencySummary.Of(probes.Where(r => r.Succeeded).Select(r => r.Duration));
 }

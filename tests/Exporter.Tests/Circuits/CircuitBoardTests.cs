@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
@@ -79,6 +80,58 @@ public class CircuitBoardTests
         Assert.Equal(ProbeOutcome.Success, closed);
         Assert.Equal([CircuitState.Isolated, CircuitState.Closed], _transitions);
     }
+
+    [Fact]
+    public async Task Closing_an_open_circuit_by_hand_sends_probes_again_and_counts_failures_afresh()
+    {
+        await OpenAsync();
+        var circuit = _board.Find(new CircuitKey("relay", "gpt-4.1"))!;
+
+        await circuit.CloseAsync();
+
+        Assert.Equal(CircuitState.Closed, circuit.State);
+        Assert.Null(circuit.OpenUntil);
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false)); // sent; one failure is below the minimum throughput of 2
+        Assert.Equal(CircuitState.Closed, circuit.State);
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false));
+        Assert.Equal(CircuitState.Open, circuit.State);
+        Assert.Equal([CircuitState.Open, CircuitState.Closed, CircuitState.Open], _transitions);
+    }
+
+    [Fact]
+    public async Task An_open_circuit_can_be_isolated_and_closing_a_closed_circuit_changes_nothing()
+    {
+        var circuit = _board.For(new CircuitKey("relay", "gpt-4.1"));
+        await circuit.CloseAsync();
+        Assert.Empty(_transitions);
+
+        await OpenAsync();
+        await circuit.IsolateAsync();
+        _time.Advance(TimeSpan.FromSeconds(60)); // no half-open trial for an isolated circuit
+        Assert.Equal(ProbeOutcome.CircuitOpen, await ProbeAsync(true));
+        await circuit.CloseAsync();
+        await circuit.CloseAsync();
+
+        Assert.Equal(ProbeOutcome.Success, await ProbeAsync(true));
+        Assert.Equal([CircuitState.Open, CircuitState.Isolated, CircuitState.Closed], _transitions);
+    }
+
+    [Fact]
+    public async Task A_circuit_keeps_no_result_it_counted()
+    {
+        var failed = await FailedResultAsync();
+
+        GC.Collect();
+        GC.WaitForPendingFinalizers();
+        GC.Collect();
+
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false)); // the circuit did count the first failure: this one opens it
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.False(failed.IsAlive, "the circuit kept the failed result (Polly keeps the last failure it counted)");
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private async Task<WeakReference> FailedResultAsync() => new(await _board.ExecuteAsync(_job, _ => Probe(false), CancellationToken.None));
 
     [Theory]
     [InlineData(0, 15)]

@@ -81,7 +81,9 @@ public sealed class CredentialSafetyTests
         openMetrics.Headers.Accept.Add(new MediaTypeWithQualityHeaderValue("application/openmetrics-text"));
         seen.Add(await (await client.SendAsync(openMetrics)).Content.ReadAsStringAsync());
         var results = exporter.Services.GetRequiredService<ProbeResultStore>().Latest;
-        seen.AddRange(results.Select(r => r.Reason + string.Join("\n", r.Trace?.ResponseHeaders ?? []) + r.Trace?.BodyExcerpt));
+        // The store keeps no transcript (headers, body): what it keeps must not hold the key either.
+        Assert.All(results, r => Assert.Null(r.Transcript));
+        seen.AddRange(results.Select(r => r.Reason + r.Trace?.RequestLine));
         seen.AddRange(logs.Entries.Select(e => $"{e.Message} {e.Exception}"));
 
         // The key was really sent (so its absence below means something) ...

@@ -7,17 +7,21 @@ using RelayExporter.Configuration;
 namespace RelayExporter.Probing.Http;
 
 /// <summary>
-/// One probe's HTTP conversation with its target: sends through the target's pool, times the first byte and the
-/// transfer, bounds the body, and turns what comes back into a classified failure when it is not an answer.
+/// One probe's HTTP conversation with its target: sends through the probe's own handler, times the first byte and the
+/// transfer (into the trace), keeps what was said (in the transcript), bounds the body, and turns what comes back
+/// into a classified failure when it is not an answer.
 /// </summary>
-public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, int maxBodyBytes, TimeProvider time)
+public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript transcript, int maxBodyBytes, TimeProvider time)
+    : IDisposable
 {
     private const int ExcerptBytes = 512;
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
+    private HttpMessageInvoker? _handler;
     private long _sent;
     private long _headersAt;
 
     public ProbeTrace Trace => trace;
+    public ProbeTranscript Transcript => transcript;
     public int MaxBodyBytes => maxBodyBytes;
 
     /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
@@ -26,11 +30,14 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         trace.RecordRequest(request);
+        transcript.RecordRequest(request);
         _sent = time.GetTimestamp();
-        var response = await clients.SendAsync(target, request, trace, cancellationToken);
+        _handler ??= clients.ForProbe(target);
+        var response = await ProbeHttpClients.SendAsync(_handler, request, trace, cancellationToken);
         _headersAt = time.GetTimestamp();
         trace.FirstByte = time.GetElapsedTime(_sent, _headersAt) - (trace.Dns ?? TimeSpan.Zero) - (trace.Connect ?? TimeSpan.Zero) - (trace.Tls ?? TimeSpan.Zero);
         trace.RecordResponse(response, time.GetUtcNow());
+        transcript.RecordResponse(response);
         return response;
     }
 
@@ -44,7 +51,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         await stream.CopyToAsync(buffer, cancellationToken);
         BodyDone();
         var body = buffer.ToArray();
-        trace.BodyExcerpt = Excerpt(body);
+        transcript.BodyExcerpt = Excerpt(body);
         return body;
     }
 
@@ -63,6 +70,9 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
             throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {(int)response.StatusCode} body is not valid JSON: {e.Message}");
         }
     }
+
+    /// <summary>Ends the probe's handler, and with it any connection a check left open.</summary>
+    public void Dispose() => _handler?.Dispose();
 
     /// <summary>A non-success status fails the probe with its outcome; its body (bounded) says why.</summary>
     public async Task ThrowIfNotSuccessAsync(HttpResponseMessage response, CancellationToken cancellationToken)

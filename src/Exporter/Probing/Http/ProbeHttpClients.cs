@@ -9,55 +9,59 @@ using RelayExporter.Configuration;
 namespace RelayExporter.Probing.Http;
 
 /// <summary>
-/// One connection pool per target, so that each probe's connection can be told apart from another target's and
-/// each target's TLS settings apply only to it. Every probe asks for a fresh connection (as blackbox_exporter
-/// does), so DNS, connect and TLS are measured every time; the connect callback does DNS and connect itself to time
-/// them, and ties the connection to the probe's <see cref="ProbeTrace"/>.
+/// An HTTP handler of its own for every probe, with its target's TLS settings: a probe's connection is its own,
+/// never another target's or another probe's, and each target's TLS settings apply only to it. Every probe has a
+/// fresh connection (as blackbox_exporter does), so DNS, connect and TLS are measured every time; the connect
+/// callback does DNS and connect itself to time them, and ties the connection to the probe's <see cref="ProbeTrace"/>.
+/// Nothing is kept per target between probes but its certificate check (thousands of targets; making a handler
+/// costs a couple of kilobytes of garbage and no measurable CPU next to the connection it opens).
 /// </summary>
 public sealed class ProbeHttpClients : IDisposable
 {
     private static readonly HttpRequestOptionsKey<ProbeTrace> TraceKey = new("relay.probe.trace");
-    private readonly ConcurrentDictionary<(string Target, string? CaFile, bool Insecure), HttpMessageInvoker> _invokers = new();
+    private readonly ConcurrentDictionary<(string? CaFile, bool Insecure), RemoteCertificateValidationCallback> _certificateChecks = new();
     private readonly TlsHandshakeListener _tlsListener = new();
     private readonly TimeProvider _time;
+    private readonly Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> _connect;
 
-    public ProbeHttpClients(TimeProvider time) => _time = time;
+    public ProbeHttpClients(RunningConfig config, TimeProvider time)
+    {
+        _time = time;
+        _connect = ConnectAsync; // one delegate for every handler
+        config.Changed += (_, next) => RetainOnly(next);
+    }
 
-    /// <summary>Sends through the target's own pool; the request carries its trace to the connection callbacks.</summary>
-    public Task<HttpResponseMessage> SendAsync(TargetOptions target, HttpRequestMessage request, ProbeTrace trace, CancellationToken cancellationToken)
+    /// <summary>A handler for one probe of the target; dispose it when the probe is done.</summary>
+    public HttpMessageInvoker ForProbe(TargetOptions target) => new(new SocketsHttpHandler
+    {
+        // Redirects are not followed: a probe reports what the target answered, and a credential must never
+        // follow a redirect to another host.
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        UseProxy = false,
+        AutomaticDecompression = DecompressionMethods.None, // a compressed body is measured and bounded as sent
+        MaxResponseHeadersLength = 64,
+        // Every request says Connection: close: no connection is ever reused, so none is kept idle either.
+        PooledConnectionIdleTimeout = TimeSpan.Zero,
+        ConnectCallback = _connect,
+        SslOptions = new SslClientAuthenticationOptions { RemoteCertificateValidationCallback = CertificateCheck(target.Tls) },
+    }, disposeHandler: true);
+
+    /// <summary>Sends through the probe's handler; the request carries its trace to the connection callbacks.</summary>
+    public static Task<HttpResponseMessage> SendAsync(HttpMessageInvoker probeHandler, HttpRequestMessage request, ProbeTrace trace, CancellationToken cancellationToken)
     {
         request.Options.Set(TraceKey, trace);
         request.Headers.ConnectionClose = true;
-        return InvokerFor(target).SendAsync(request, cancellationToken);
+        return probeHandler.SendAsync(request, cancellationToken);
     }
 
-    /// <summary>
-    /// A target's pool depends only on its TLS settings. A pool whose settings changed is left to its idle timeout
-    /// rather than disposed, because a probe may still be using it.
-    /// </summary>
-    private HttpMessageInvoker InvokerFor(TargetOptions target) =>
-        _invokers.GetOrAdd((target.Name, target.Tls.CaFile, target.Tls.InsecureSkipVerify), _ => Create(target));
-
-    private HttpMessageInvoker Create(TargetOptions target)
-    {
-        var tls = new TargetTls(target.Tls);
-        return new HttpMessageInvoker(new SocketsHttpHandler
+    /// <summary>The certificate check of some TLS settings, made once: a CA file is read when a target first needs it.</summary>
+    private RemoteCertificateValidationCallback CertificateCheck(TlsOptions options) =>
+        _certificateChecks.GetOrAdd((options.CaFile, options.InsecureSkipVerify), static (_, options) =>
         {
-            // Redirects are not followed: a probe reports what the target answered, and a credential must never
-            // follow a redirect to another host.
-            AllowAutoRedirect = false,
-            UseCookies = false,
-            UseProxy = false,
-            AutomaticDecompression = DecompressionMethods.None, // a compressed body is measured and bounded as sent
-            MaxResponseHeadersLength = 64,
-            PooledConnectionIdleTimeout = TimeSpan.FromSeconds(5),
-            ConnectCallback = ConnectAsync,
-            SslOptions = new SslClientAuthenticationOptions
-            {
-                RemoteCertificateValidationCallback = (_, certificate, chain, errors) => Validate(tls, certificate, chain, errors),
-            },
-        }, disposeHandler: true);
-    }
+            var tls = new TargetTls(options);
+            return (_, certificate, chain, errors) => Validate(tls, certificate, chain, errors);
+        }, options);
 
     private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken cancellationToken)
     {
@@ -106,14 +110,17 @@ public sealed class ProbeHttpClients : IDisposable
             // The earliest expiry in the chain is the one that will break the connection first.
             var notAfter = chain?.ChainElements.Select(e => e.Certificate.NotAfter).DefaultIfEmpty(leaf.NotAfter).Min() ?? leaf.NotAfter;
             trace.CertificateNotAfter = new DateTimeOffset(notAfter.ToUniversalTime());
-            if (errors != SslPolicyErrors.None) trace.Note($"TLS certificate problem: {errors}");
+            if (errors != SslPolicyErrors.None) trace.CertificateErrors = errors;
         }
         return errors == SslPolicyErrors.None || tls.Accepts(certificate, errors);
     }
 
-    public void Dispose()
+    /// <summary>Forgets the certificate checks of TLS settings no target has any more.</summary>
+    private void RetainOnly(ExporterOptions options)
     {
-        foreach (var invoker in _invokers.Values) invoker.Dispose();
-        _tlsListener.Dispose();
+        var current = options.Targets.Select(t => (t.Tls.CaFile, t.Tls.InsecureSkipVerify)).ToHashSet();
+        foreach (var key in _certificateChecks.Keys.Where(k => !current.Contains(k))) _certificateChecks.TryRemove(key, out _);
     }
+
+    public void Dispose() => _tlsListener.Dispose();
 }

@@ -1,3 +1,4 @@
+using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Net.Http.Headers;
 
@@ -18,7 +19,8 @@ public static class ResponseHints
     /// </summary>
     public static IReadOnlyDictionary<string, double> RateLimitRemaining(HttpResponseHeaders headers)
     {
-        var remaining = new Dictionary<string, double>();
+        // Most responses carry none: they share one empty dictionary rather than each keeping its own.
+        Dictionary<string, double>? remaining = null;
         foreach (var (name, values) in headers)
         {
             var lower = name.ToLowerInvariant();
@@ -29,9 +31,9 @@ public static class ResponseHints
             if (limit is null) continue;
             limit = limit.Replace('-', '_');
             if (KnownLimits.Contains(limit) && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                remaining[limit] = value;
+                (remaining ??= [])[limit] = value;
         }
-        return remaining;
+        return remaining ?? (IReadOnlyDictionary<string, double>)ReadOnlyDictionary<string, double>.Empty;
     }
 
     /// <summary>How long the upstream asked us to wait: <c>retry-after-ms</c> when present, else <c>Retry-After</c>.</summary>

@@ -14,18 +14,18 @@ public static class ProbeDebugTrace
         if (result.Trace is { } trace)
         {
             text.AppendLine().AppendLine($"Request: {trace.RequestLine}");
-            foreach (var header in trace.RequestHeaders) text.AppendLine($"  {header}");
+            foreach (var header in result.Transcript?.RequestHeaders ?? []) text.AppendLine($"  {header}");
             if (trace.StatusCode is { } status)
             {
                 text.AppendLine().AppendLine($"Response: HTTP/{trace.HttpVersion} {status}");
-                foreach (var header in trace.ResponseHeaders) text.AppendLine($"  {header}");
+                foreach (var header in result.Transcript?.ResponseHeaders ?? []) text.AppendLine($"  {header}");
             }
             text.AppendLine().AppendLine($"Phases: dns {Seconds(trace.Dns)}, connect {Seconds(trace.Connect)}, tls {Seconds(trace.Tls)}, " +
                 $"first byte {Seconds(trace.FirstByte)}, transfer {Seconds(trace.Transfer)}");
             if (trace.CertificateNotAfter is { } notAfter) text.AppendLine($"TLS certificate chain expires {notAfter:yyyy-MM-ddTHH:mm:ssZ}");
             if (trace.RetryAfter is { } retryAfter) text.AppendLine($"Retry-After: {Seconds(retryAfter)}");
-            foreach (var note in trace.Events) text.AppendLine(note);
-            if (trace.BodyExcerpt is { Length: > 0 } body) text.AppendLine().AppendLine("Body (start):").AppendLine($"  {body}");
+            if (trace.CertificateErrors is { } errors) text.AppendLine($"TLS certificate problem: {errors}");
+            if (result.Transcript?.BodyExcerpt is { Length: > 0 } body) text.AppendLine().AppendLine("Body (start):").AppendLine($"  {body}");
         }
         else
         {
