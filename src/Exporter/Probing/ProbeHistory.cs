@@ -13,12 +13,18 @@ internal sealed class ProbeHistory(int capacity)
     private int _oldest;
     private int _count;
 
+    /// <summary>
+    /// Longest reason kept in the history: a failure's reason can carry a 512-byte body excerpt, and bodies that differ
+    /// every time (request ids) share nothing, so 5,000 targets × 50 full reasons could reach hundreds of megabytes.
+    /// </summary>
+    public const int MaxReasonLength = 200;
+
     /// <returns>The reason as kept: an equal reason already in the history, or else the result's own.</returns>
     public string Add(ProbeResult result)
     {
         lock (_gate)
         {
-            var reason = SharedReason(result.Reason);
+            var reason = SharedReason(result.Reason.Length > MaxReasonLength ? result.Reason[..(MaxReasonLength - 1)] + "…" : result.Reason);
             var entry = new Entry(result.StartedAt, result.Duration, SeriesIndex(result.Key), result.Outcome, reason);
             if (_count < capacity)
             {

@@ -22,7 +22,7 @@ public sealed class ProbeResultStore
     {
         var history = _history.GetOrAdd(result.Key.Target, _ => new ProbeHistory(HistoryLength));
         var reason = history.Add(result);
-        _latest[result.Key] = result with { Reason = reason, Transcript = null };
+        _latest[result.Key] = result with { Reason = reason.Length == result.Reason.Length ? reason : result.Reason, Transcript = null };
     }
 
     /// <summary>The latest result of every series, without its transcript.</summary>

@@ -52,6 +52,19 @@ public sealed class TargetStatusReportTests
     }
 
     [Fact]
+    public void A_long_reason_is_shortened_in_the_history_and_kept_whole_in_the_latest_result()
+    {
+        var reason = "HTTP 503: " + new string('x', 1000);
+
+        var added = Add(CheckNames.Models, null, ProbeOutcome.ServerError, reason);
+
+        var kept = Assert.Single(_store.History("relay")).Reason;
+        Assert.Equal(ProbeHistory.MaxReasonLength, kept.Length);
+        Assert.Equal(reason[..(ProbeHistory.MaxReasonLength - 1)] + "…", kept);
+        Assert.Equal(reason, _store.LatestOf(added.Key)!.Reason);
+    }
+
+    [Fact]
     public void Every_outcome_and_long_durations_are_kept_exactly()
     {
         var added = Enum.GetValues<ProbeOutcome>()
