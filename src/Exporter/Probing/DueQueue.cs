@@ -4,7 +4,8 @@ namespace RelayExporter.Probing;
 
 /// <summary>
 /// Items waiting for their due time, earliest first, for one consumer. A single timer of the injected clock is armed
-/// for the earliest due time, however many items wait: adding an item due sooner re-arms it.
+/// for the earliest due time, however many items wait: adding an item due sooner re-arms it. The consumer is woken at
+/// most once per <c>spacing</c>: items falling due closer together than that are taken together.
 /// </summary>
 public sealed class DueQueue<T> : IDisposable
 {
@@ -12,12 +13,15 @@ public sealed class DueQueue<T> : IDisposable
     private readonly PriorityQueue<T, DateTimeOffset> _queue = new();
     private readonly Channel<bool> _wake = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite, SingleReader = true });
     private readonly TimeProvider _time;
+    private readonly TimeSpan _spacing;
     private readonly ITimer _timer;
     private DateTimeOffset _armedFor = DateTimeOffset.MaxValue;
+    private DateTimeOffset _lastTaken = DateTimeOffset.MinValue;
 
-    public DueQueue(TimeProvider time)
+    public DueQueue(TimeProvider time, TimeSpan spacing)
     {
         _time = time;
+        _spacing = spacing;
         _timer = time.CreateTimer(_ => _wake.Writer.TryWrite(true), null, Timeout.InfiniteTimeSpan, Timeout.InfiniteTimeSpan);
     }
 
@@ -26,7 +30,8 @@ public sealed class DueQueue<T> : IDisposable
         lock (_gate)
         {
             _queue.Enqueue(item, due);
-            if (due < _armedFor) Arm(due);
+            var wake = WakeTime(due);
+            if (wake < _armedFor) Arm(wake);
         }
     }
 
@@ -43,19 +48,22 @@ public sealed class DueQueue<T> : IDisposable
                     _queue.Dequeue();
                     due.Add(item);
                 }
+                if (due.Count > 0) _lastTaken = now;
                 _armedFor = DateTimeOffset.MaxValue;
-                if (_queue.TryPeek(out _, out var next)) Arm(next);
+                if (_queue.TryPeek(out _, out var next)) Arm(WakeTime(next));
                 if (due.Count > 0) return;
             }
             await _wake.Reader.ReadAsync(cancellationToken);
         }
     }
 
-    private void Arm(DateTimeOffset due)
+    private DateTimeOffset WakeTime(DateTimeOffset due) => due > _lastTaken + _spacing ? due : _lastTaken + _spacing;
+
+    private void Arm(DateTimeOffset wake)
     {
-        _armedFor = due;
+        _armedFor = wake;
         // Rounded up to whole milliseconds, which is what timers count: a timer that fires before the due time is a wasted wake-up.
-        var wait = Math.Ceiling(Math.Max(0, (due - _time.GetUtcNow()).TotalMilliseconds));
+        var wait = Math.Ceiling(Math.Max(0, (wake - _time.GetUtcNow()).TotalMilliseconds));
         _timer.Change(TimeSpan.FromMilliseconds(wait), Timeout.InfiniteTimeSpan);
     }
 

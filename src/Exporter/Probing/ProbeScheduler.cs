@@ -14,10 +14,17 @@ namespace RelayExporter.Probing;
 public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
     TimeProvider time, ILogger<ProbeScheduler> log) : BackgroundService
 {
+    /// <summary>
+    /// Each wake-up costs far more CPU than starting a probe (a thread-pool worker wakes, then spins before it sleeps):
+    /// at 10,000 series every 30 s one wake-up per probe cost 6.6 % of a core, one per 10 ms 3.6 %. 10 ms of schedule
+    /// lag is well inside the 50 ms budget.
+    /// </summary>
+    internal static readonly TimeSpan WakeUpSpacing = TimeSpan.FromMilliseconds(10);
+
     private readonly object _gate = new();
     private readonly Dictionary<string, ProbeSeries> _series = new(StringComparer.Ordinal);
     private readonly HashSet<ProbeSeries> _probing = [];
-    private readonly DueQueue<ProbeSeries> _waiting = new(time);
+    private readonly DueQueue<ProbeSeries> _waiting = new(time, WakeUpSpacing);
     private SemaphoreSlim _concurrency = null!;
     private bool _stopped;
 

@@ -48,8 +48,8 @@ public class ProbeSchedulerTests
 public class ProbeDispatchTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    // The dispatcher's timer counts whole milliseconds, rounded up: a probe starts within this of its due time.
-    private static readonly TimeSpan Slack = TimeSpan.FromMilliseconds(1);
+    // The dispatcher wakes at most once per this spacing: a probe starts within it of its due time.
+    private static readonly TimeSpan Slack = ProbeScheduler.WakeUpSpacing;
 
     [Fact]
     public async Task Every_series_that_is_due_starts_once_per_interval()
