@@ -16,8 +16,8 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
 {
     /// <summary>
     /// Each wake-up costs far more CPU than starting a probe (a thread-pool worker wakes, then spins before it sleeps):
-    /// at 10,000 series every 30 s one wake-up per probe cost 6.6 % of a core, one per 10 ms 3.6 %. 10 ms of schedule
-    /// lag is well inside the 50 ms budget.
+    /// at 10,000 series every 30 s with no-op checks, one wake-up per probe cost 6.6 % of a core, one per 10 ms 3.6 %.
+    /// 10 ms of schedule lag is well inside the 50 ms budget.
     /// </summary>
     internal static readonly TimeSpan WakeUpSpacing = TimeSpan.FromMilliseconds(10);
 
@@ -36,7 +36,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         {
             Reconcile(config.Current);
             var due = new List<ProbeSeries>();
-            while (true)
+            while (!stoppingToken.IsCancellationRequested)
             {
                 await _waiting.TakeDueAsync(due, stoppingToken);
                 foreach (var series in due) Start(series);
