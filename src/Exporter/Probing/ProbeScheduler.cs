@@ -9,24 +9,39 @@ namespace RelayExporter.Probing;
 /// so a fleet never probes all at once and the spread is the same on every restart; concurrency is bounded; a target
 /// that asked for a pause (Retry-After) is not probed before it ends; a failure is confirmed by a quick second probe.
 /// On a configuration change only the series that changed are stopped or started; the others run on untouched.
+/// One loop starts every probe that is due: a series waits in the <see cref="DueQueue{T}"/> between its probes, not on a timer of its own.
 /// </summary>
 public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
     TimeProvider time, ILogger<ProbeScheduler> log) : BackgroundService
 {
+    /// <summary>
+    /// Each wake-up costs far more CPU than starting a probe (a thread-pool worker wakes, then spins before it sleeps):
+    /// at 10,000 series every 30 s with no-op checks, one wake-up per probe cost 6.6 % of a core, one per 10 ms 3.6 %.
+    /// 10 ms of schedule lag is well inside the 50 ms budget.
+    /// </summary>
+    internal static readonly TimeSpan WakeUpSpacing = TimeSpan.FromMilliseconds(10);
+
     private readonly object _gate = new();
-    private readonly Dictionary<string, RunningSeries> _running = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, ProbeSeries> _series = new(StringComparer.Ordinal);
+    private readonly HashSet<ProbeSeries> _probing = [];
+    private readonly DueQueue<ProbeSeries> _waiting = new(time, WakeUpSpacing);
     private SemaphoreSlim _concurrency = null!;
-    private CancellationToken _stopping;
+    private bool _stopped;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _stopping = stoppingToken;
         _concurrency = new SemaphoreSlim(config.Current.Probing.MaxConcurrency);
         config.Changed += OnChanged;
         try
         {
             Reconcile(config.Current);
-            await Task.Delay(Timeout.Infinite, stoppingToken);
+            var due = new List<ProbeSeries>();
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await _waiting.TakeDueAsync(due, stoppingToken);
+                foreach (var series in due) Start(series);
+                due.Clear();
+            }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
@@ -34,9 +49,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         finally
         {
             config.Changed -= OnChanged;
-            Task[] tasks;
-            lock (_gate) tasks = _running.Values.Select(s => s.Task).ToArray();
-            await Task.WhenAll(tasks);
+            await StopAllSeriesAsync();
         }
     }
 
@@ -47,66 +60,89 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         var wanted = ProbePlan.From(options).ToDictionary(Fingerprint);
         lock (_gate)
         {
-            if (_stopping.IsCancellationRequested) return;
-            foreach (var (fingerprint, series) in _running.Where(r => !wanted.ContainsKey(r.Key)).ToList())
+            if (_stopped) return;
+            foreach (var (fingerprint, series) in _series.Where(s => !wanted.ContainsKey(s.Key)).ToList())
             {
+                // A waiting series is dropped when it falls due; a probing one ends now and is not queued again.
                 series.Stop.Cancel();
-                series.Task.ContinueWith(_ => series.Stop.Dispose(), TaskScheduler.Default);
-                _running.Remove(fingerprint);
+                _series.Remove(fingerprint);
             }
             var start = time.GetUtcNow();
             var started = 0;
-            foreach (var (fingerprint, job) in wanted.Where(w => !_running.ContainsKey(w.Key)))
+            foreach (var (fingerprint, job) in wanted.Where(w => !_series.ContainsKey(w.Key)))
             {
-                var stop = CancellationTokenSource.CreateLinkedTokenSource(_stopping);
-                _running[fingerprint] = new RunningSeries(stop, RunSeriesAsync(job, start + Offset(job), options.Probing.ConfirmationInterval, stop.Token));
+                var series = new ProbeSeries(job, options.Probing.ConfirmationInterval) { Due = start + Offset(job) };
+                _series[fingerprint] = series;
+                _waiting.Add(series, series.Due);
                 started++;
             }
-            log.LogInformation("Running {Count} probe series over {Targets} targets ({Started} started)", _running.Count, options.Targets.Count, started);
+            log.LogInformation("Running {Count} probe series over {Targets} targets ({Started} started)", _series.Count, options.Targets.Count, started);
         }
     }
 
-    private async Task RunSeriesAsync(ProbeJob job, DateTimeOffset due, TimeSpan confirmation, CancellationToken stop)
+    private void Start(ProbeSeries series)
     {
-        await Task.Yield();
+        if (series.Stop.IsCancellationRequested) return; // removed while it waited
+        if (retryAfter.ClosedUntil(series.Job.Target.Name) is not null)
+        {
+            metrics.RecordSkipped(series.Job.Key, "retry_after");
+            series.Due = NextDue(series.Due, series.Job.Interval, time.GetUtcNow());
+            _waiting.Add(series, series.Due);
+            return;
+        }
+        lock (_gate) _probing.Add(series);
+        series.Probe = ProbeAsync(series);
+    }
+
+    /// <summary>One probe of the series, then its next due time: the series is back in the queue only once its probe ended.</summary>
+    private async Task ProbeAsync(ProbeSeries series)
+    {
+        var job = series.Job;
+        var stop = series.Stop.Token;
         try
         {
-            var lastSucceeded = true;
-            while (!stop.IsCancellationRequested)
+            ProbeResult result;
+            await _concurrency.WaitAsync(stop);
+            try
             {
-                var wait = due - time.GetUtcNow();
-                if (wait > TimeSpan.Zero) await Task.Delay(wait, time, stop);
-                if (retryAfter.ClosedUntil(job.Target.Name) is not null)
-                {
-                    metrics.RecordSkipped(job.Key, "retry_after");
-                    due = NextDue(due, job.Interval, time.GetUtcNow());
-                    continue;
-                }
-
-                ProbeResult result;
-                await _concurrency.WaitAsync(stop);
-                try
-                {
-                    metrics.RecordScheduleLag(time.GetUtcNow() - due);
-                    result = await handler.RunAsync(job, stop);
-                }
-                finally
-                {
-                    _concurrency.Release();
-                }
-                retryAfter.Observe(result);
-
-                var now = time.GetUtcNow();
-                // The first failure after a success is confirmed soon, so an outage shows in seconds, not intervals.
-                due = !result.Succeeded && lastSucceeded && confirmation < job.Interval
-                    ? Later(now + confirmation, retryAfter.ClosedUntil(job.Target.Name))
-                    : NextDue(due, job.Interval, now);
-                lastSucceeded = result.Succeeded;
+                metrics.RecordScheduleLag(time.GetUtcNow() - series.Due);
+                result = await handler.RunAsync(job, stop);
             }
+            finally
+            {
+                _concurrency.Release();
+            }
+            retryAfter.Observe(result);
+
+            var now = time.GetUtcNow();
+            // The first failure after a success is confirmed soon, so an outage shows in seconds, not intervals.
+            series.Due = !result.Succeeded && series.LastSucceeded && series.Confirmation < job.Interval
+                ? Later(now + series.Confirmation, retryAfter.ClosedUntil(job.Target.Name))
+                : NextDue(series.Due, job.Interval, now);
+            series.LastSucceeded = result.Succeeded;
+            _waiting.Add(series, series.Due);
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        finally
+        {
+            lock (_gate) _probing.Remove(series);
+        }
+    }
+
+    /// <summary>Stops every series and waits for the probes in flight, which are cancelled.</summary>
+    private async Task StopAllSeriesAsync()
+    {
+        Task[] probes;
+        lock (_gate)
+        {
+            _stopped = true;
+            foreach (var series in _series.Values) series.Stop.Cancel();
+            probes = _probing.Select(s => s.Probe!).ToArray();
+        }
+        await Task.WhenAll(probes);
+        _waiting.Dispose();
     }
 
     /// <summary>A series is the same series while its target's settings and its check's settings are unchanged.</summary>
@@ -133,5 +169,14 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         return TimeSpan.FromTicks((long)(hash / (double)uint.MaxValue * (job.Interval.Ticks - 1)));
     }
 
-    private sealed record RunningSeries(CancellationTokenSource Stop, Task Task);
+    /// <summary>One series between reconciles. It is either waiting in the queue or probing, never both, so one thread at a time uses it.</summary>
+    private sealed class ProbeSeries(ProbeJob job, TimeSpan confirmation)
+    {
+        public ProbeJob Job { get; } = job;
+        public TimeSpan Confirmation { get; } = confirmation;
+        public CancellationTokenSource Stop { get; } = new();
+        public DateTimeOffset Due { get; set; }
+        public bool LastSucceeded { get; set; } = true;
+        public Task? Probe { get; set; }
+    }
 }

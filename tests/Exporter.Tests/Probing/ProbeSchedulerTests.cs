@@ -1,7 +1,14 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Simulator;
+using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Probing;
@@ -34,6 +41,246 @@ public class ProbeSchedulerTests
         Assert.Equal(due + interval, ProbeScheduler.NextDue(due, interval, due + TimeSpan.FromSeconds(3)));
         Assert.Equal(due + TimeSpan.FromSeconds(30), ProbeScheduler.NextDue(due, interval, due + TimeSpan.FromSeconds(25)));
         Assert.Equal(due + TimeSpan.FromSeconds(30), ProbeScheduler.NextDue(due, interval, due + TimeSpan.FromSeconds(20)));
+    }
+}
+
+/// <summary>The real scheduler and probe handler on a clock the test moves, with a check that only records when it ran.</summary>
+public class ProbeDispatchTests
+{
+    private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
+    // The dispatcher wakes at most once per this spacing: a probe starts within it of its due time.
+    private static readonly TimeSpan Slack = ProbeScheduler.WakeUpSpacing;
+
+    [Fact]
+    public async Task Every_series_that_is_due_starts_once_per_interval()
+    {
+        var targets = Enumerable.Range(0, 300).Select(i => $"target-{i}").ToArray();
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(targets.Select(t => (t, "30s")).ToArray()));
+
+        rig.Time.Advance(TimeSpan.FromSeconds(30)); // every start offset is within the interval: all are due at once
+        await Eventually.UntilAsync(() => rig.Check.Total == 300, Deadline, "a probe of each of the 300 series");
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.Total == 600, Deadline, "a second probe of each");
+
+        Assert.All(targets, t => Assert.Equal(2, rig.Check.Probes(t).Count));
+    }
+
+    [Fact]
+    public async Task A_series_added_while_the_next_probe_is_far_off_starts_at_its_own_due_time_and_the_other_keeps_its_schedule()
+    {
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("far", "1h")));
+        var farDue = rig.Started + rig.Offset("far");
+        Assert.True(farDue - rig.Started > TimeSpan.FromMinutes(30), "the test needs a far first probe");
+
+        rig.Time.Advance(TimeSpan.FromSeconds(1));
+        rig.Reload(SchedulerRig.Config(("far", "1h"), ("near", "30s")));
+        var nearDue = rig.Time.GetUtcNow() + rig.Offset("near");
+        rig.AdvanceTo(nearDue - Slack);
+        rig.AdvanceTo(nearDue + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("near").Count == 1, Deadline, "the added series' first probe");
+
+        Assert.InRange(rig.Check.Probes("near")[0], nearDue, nearDue + Slack);
+        Assert.Empty(rig.Check.Probes("far"));
+        rig.AdvanceTo(farDue - Slack);
+        rig.AdvanceTo(farDue + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("far").Count == 1, Deadline, "the unchanged series' first probe, on its first schedule");
+        Assert.InRange(rig.Check.Probes("far")[0], farDue, farDue + Slack);
+    }
+
+    [Fact]
+    public async Task Removed_series_are_no_longer_probed_a_probe_in_flight_is_cancelled_and_one_added_again_starts_afresh()
+    {
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("kept", "30s"), ("waiting", "30s"), ("probing", "30s")));
+        rig.Check.Hold("probing");
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.Total == 3 && rig.Check.InFlight == 1, Deadline, "a probe of each, one held in flight");
+
+        rig.Reload(SchedulerRig.Config(("kept", "30s")));
+        await Eventually.UntilAsync(() => rig.Check.Cancelled.Contains("probing"), Deadline, "the removed series' probe in flight to be cancelled");
+        for (var probes = 2; probes <= 4; probes++)
+        {
+            rig.Time.Advance(TimeSpan.FromSeconds(30));
+            await Eventually.UntilAsync(() => rig.Check.Probes("kept").Count == probes, Deadline, $"probe {probes} of the kept series");
+        }
+        Assert.Single(rig.Check.Probes("waiting"));
+        Assert.Single(rig.Check.Probes("probing"));
+
+        rig.Check.Release("probing");
+        rig.Reload(SchedulerRig.Config(("kept", "30s"), ("probing", "30s")));
+        var due = rig.Time.GetUtcNow() + rig.Offset("probing");
+        rig.AdvanceTo(due - Slack);
+        rig.AdvanceTo(due + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("probing").Count == 2, Deadline, "the added-again series' first probe");
+        Assert.InRange(rig.Check.Probes("probing")[1], due, due + Slack);
+    }
+
+    [Fact]
+    public async Task The_first_failure_after_a_success_is_confirmed_after_the_confirmation_interval()
+    {
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("flaky", "30s")));
+        var due = rig.Started + rig.Offset("flaky");
+        rig.AdvanceTo(due + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 1, Deadline, "a first, successful probe");
+
+        rig.Check.Fail("flaky");
+        rig.AdvanceTo(due + TimeSpan.FromSeconds(30) + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 2, Deadline, "a failed probe");
+        var failedAt = rig.Check.Probes("flaky")[1];
+        rig.AdvanceTo(failedAt + TimeSpan.FromSeconds(1) + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 3, Deadline, "the confirmation probe");
+        // A failure after a failure is not confirmed again: the next probe is an interval after the confirmation.
+        rig.AdvanceTo(failedAt + TimeSpan.FromSeconds(2) + Slack);
+        rig.AdvanceTo(failedAt + TimeSpan.FromSeconds(31) + Slack);
+        await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 4, Deadline, "the next probe on the interval");
+
+        Assert.Equal(failedAt + TimeSpan.FromSeconds(31) + Slack, rig.Check.Probes("flaky")[3]);
+    }
+
+    [Fact]
+    public async Task No_more_probes_than_the_concurrency_limit_run_at_once_and_the_others_start_when_a_slot_frees()
+    {
+        var targets = Enumerable.Range(0, 5).Select(i => $"target-{i}").ToArray();
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(targets.Select(t => (t, "30s")).ToArray(), maxConcurrency: 2));
+        foreach (var target in targets) rig.Check.Hold(target);
+
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.InFlight == 2, Deadline, "two probes in flight");
+        foreach (var target in targets) rig.Check.Release(target);
+        await Eventually.UntilAsync(() => rig.Check.Total == 5, Deadline, "all five probes");
+
+        Assert.Equal(2, rig.Check.MaxInFlight);
+    }
+
+    [Fact]
+    public async Task Stopping_cancels_the_probes_in_flight_and_waits_for_them()
+    {
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("slow", "30s")));
+        rig.Check.Hold("slow");
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.InFlight == 1, Deadline, "a probe in flight");
+
+        await rig.Scheduler.StopAsync(CancellationToken.None).WaitAsync(Deadline);
+
+        Assert.Equal(["slow"], rig.Check.Cancelled);
+        Assert.Equal(0, rig.Check.InFlight);
+    }
+
+    private sealed class SchedulerRig : IAsyncDisposable
+    {
+        private readonly ServiceProvider _services;
+        private readonly string _path;
+
+        private SchedulerRig(string path)
+        {
+            _path = path;
+            Started = Time.GetUtcNow();
+            Check = new RecordingCheck(Time);
+            var services = new ServiceCollection();
+            services.AddLogging(logging => logging.AddProvider(Logs));
+            services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton(new RunningConfig(path, ConfigLoader.Load(path), Time));
+            services.AddSingleton(BuildInfo.Current);
+            services.AddSingleton<ExporterMetrics>();
+            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+            services.AddProbing();
+            services.RemoveAll<IProbeCheck>();
+            services.AddSingleton<IProbeCheck>(Check);
+            _services = services.BuildServiceProvider();
+            Scheduler = _services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
+        }
+
+        public ManualTimeProvider Time { get; } = new();
+        public TestLoggerProvider Logs { get; } = new();
+        public DateTimeOffset Started { get; }
+        public RecordingCheck Check { get; }
+        public ProbeScheduler Scheduler { get; }
+        private RunningConfig Running => _services.GetRequiredService<RunningConfig>();
+
+        public static async Task<SchedulerRig> StartAsync(string yaml)
+        {
+            var path = Path.Combine(Path.GetTempPath(), $"scheduler-{Guid.NewGuid():N}.yml");
+            await File.WriteAllTextAsync(path, yaml);
+            var rig = new SchedulerRig(path);
+            await rig.Scheduler.StartAsync(CancellationToken.None);
+            // The scheduler plans its series on a thread of its own, at the clock's time then; the test moves it only after.
+            await Eventually.UntilAsync(() => rig.Logs.Entries.Any(e => e.Message.StartsWith("Running ")), Deadline, "the scheduler to plan its series");
+            return rig;
+        }
+
+        public static string Config((string Target, string Interval)[] targets, int maxConcurrency = 64) =>
+            $"probing: {{ max_concurrency: {maxConcurrency} }}\ntargets:\n" + string.Join("\n", targets.Select(t =>
+                $"  - {{ name: {t.Target}, protocol: openai, base_url: \"http://127.0.0.1:9\", checks: {{ models: {{ interval: {t.Interval}, timeout: 10s }} }} }}"));
+
+        public static string Config(params (string Target, string Interval)[] targets) => Config(targets, 64);
+
+        public void Reload(string yaml)
+        {
+            File.WriteAllText(_path, yaml);
+            Assert.Empty(Running.Reload());
+        }
+
+        public TimeSpan Offset(string target) => ProbeScheduler.Offset(ProbePlan.From(Running.Current).Single(j => j.Key.Target == target));
+
+        public void AdvanceTo(DateTimeOffset when) => Time.Advance(when - Time.GetUtcNow());
+
+        public async ValueTask DisposeAsync()
+        {
+            Check.ReleaseAll();
+            await Scheduler.StopAsync(CancellationToken.None);
+            await _services.DisposeAsync();
+            File.Delete(_path);
+        }
+    }
+
+    /// <summary>Stands in for the models check: records when each target was probed; can hold a probe in flight or fail it.</summary>
+    private sealed class RecordingCheck(TimeProvider time) : IProbeCheck
+    {
+        private readonly ConcurrentQueue<(string Target, DateTimeOffset At)> _probes = new();
+        private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
+        private readonly ConcurrentDictionary<string, bool> _failing = new();
+        private int _inFlight, _maxInFlight;
+
+        public string Name => CheckNames.Models;
+        public int Total => _probes.Count;
+        public int InFlight => Volatile.Read(ref _inFlight);
+        public int MaxInFlight => Volatile.Read(ref _maxInFlight);
+        public ConcurrentQueue<string> Cancelled { get; } = new();
+
+        public List<DateTimeOffset> Probes(string target) => _probes.Where(p => p.Target == target).Select(p => p.At).ToList();
+        public void Hold(string target) => _holds[target] = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        public void Release(string target) { if (_holds.TryRemove(target, out var hold)) hold.SetResult(); }
+        public void ReleaseAll() { foreach (var target in _holds.Keys) Release(target); }
+        public void Fail(string target) => _failing[target] = true;
+
+        public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
+        {
+            var target = context.Target.Name;
+            _probes.Enqueue((target, time.GetUtcNow()));
+            var inFlight = Interlocked.Increment(ref _inFlight);
+            InterlockedMax(ref _maxInFlight, inFlight);
+            try
+            {
+                if (_holds.TryGetValue(target, out var hold)) await hold.Task.WaitAsync(cancellationToken);
+                return _failing.ContainsKey(target) ? new CheckFindings(ProbeOutcome.ServerError, "failing") : new CheckFindings(ProbeOutcome.Success, "ok");
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                // Ends a little later than asked, so that only a caller that waits for the probe sees it finished.
+                await Task.Yield();
+                Cancelled.Enqueue(target);
+                throw;
+            }
+            finally
+            {
+                Interlocked.Decrement(ref _inFlight);
+            }
+        }
+
+        private static void InterlockedMax(ref int location, int value)
+        {
+            for (var current = Volatile.Read(ref location); value > current; current = Volatile.Read(ref location))
+                if (Interlocked.CompareExchange(ref location, value, current) == current) return;
+        }
     }
 }
 
