@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Telemetry;
@@ -146,8 +147,9 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     }
 
     /// <summary>A series is the same series while its target's settings and its check's settings are unchanged.</summary>
+    /// <remarks>Kept as a hash of the settings: the settings as JSON are ~1.6 KB per series, 16 MB for 10,000 series.</remarks>
     private static string Fingerprint(ProbeJob job) =>
-        $"{job.Key}|{JsonSerializer.Serialize(job.Target)}|{JsonSerializer.Serialize(job.Settings)}";
+        $"{job.Key}|{Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { job.Target, job.Settings })))}";
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b > a ? b.Value : a;
 

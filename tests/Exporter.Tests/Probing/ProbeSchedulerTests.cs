@@ -180,6 +180,7 @@ public class ProbeDispatchTests
             services.AddSingleton<TimeProvider>(Time);
             services.AddSingleton(new RunningConfig(path, ConfigLoader.Load(path), Time));
             services.AddSingleton(BuildInfo.Current);
+            services.AddSingleton<CardinalityLimits>();
             services.AddSingleton<ExporterMetrics>();
             services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
             services.AddProbing();
