@@ -534,18 +534,7 @@ internal static class PrometheusSerializer
 
                 Utf8(labelBytes, labels[i].Key);
                 Ascii(labelBytes, "=\"");
-                var value = labels[i].Value;
-                if (value.AsSpan().IndexOfAny(LabelValueEscapes) < 0)
-                {
-                    Utf8(labelBytes, value);
-                }
-                else
-                {
-                    var escaped = new StringBuilder(value.Length + 8);
-                    PrometheusText.AppendEscapedLabelValue(escaped, value);
-                    Utf8(labelBytes, escaped.ToString());
-                }
-
+                WriteLabelValue(labels[i].Value);
                 Ascii(labelBytes, "\"");
             }
         }
