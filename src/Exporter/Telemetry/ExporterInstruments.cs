@@ -91,10 +91,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordCircuitTransition(CircuitKey key, CircuitState to)
     {
-        var tags = new TagList { { "target", key.Target } };
-        if (key.Model is not null) tags.Add("model", key.Model);
-        tags.Add("to", to.Label());
-        _circuitTransitions.Add(1, tags);
+        _circuitTransitions.Add(1, OrderedTags.ForTarget(key.Target, key.Model).With("to", to.Label()));
         _states.RecordCircuit(key, to);
     }
 
@@ -103,7 +100,7 @@ internal sealed class ExporterInstruments : IDisposable
         var tags = ProbeTags(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _probeDuration.Record(result.Duration.TotalSeconds, tags);
-        _probes.Add(1, With(tags, "outcome", result.Outcome.Label()));
+        _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
         _latest.Record(result);
         _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol);
@@ -112,9 +109,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordSkipped(ProbeKey key, string reason)
     {
-        var tags = ProbeTags(key);
-        tags.Add("reason", reason);
-        _skipped.Add(1, tags);
+        _skipped.Add(1, ProbeTags(key).With("reason", reason));
     }
 
     public void RecordScheduleLag(TimeSpan lag) => _scheduleLag.Record(Math.Max(0, lag.TotalSeconds));
@@ -125,11 +120,11 @@ internal sealed class ExporterInstruments : IDisposable
 
     private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, ILlmProtocol protocol)
     {
-        var tags = new TagList { { "target", result.Key.Target }, { "model", model } };
+        var tags = OrderedTags.ForTarget(result.Key.Target, model);
         if (generation.TimeToFirstToken is { } ttft) _timeToFirstToken.Record(ttft.TotalSeconds, tags);
         if (generation.TimePerOutputToken is { } tpot) _timePerOutputToken.Record(tpot.TotalSeconds, tags);
-        if (generation.Usage?.InputTokens is { } input) _tokens.Add(input, With(tags, "type", "input"));
-        if (generation.Usage?.OutputTokens is { } output) _tokens.Add(output, With(tags, "type", "output"));
+        if (generation.Usage?.InputTokens is { } input) _tokens.Add(input, tags.With("type", "input"));
+        if (generation.Usage?.OutputTokens is { } output) _tokens.Add(output, tags.With("type", "output"));
         if (result.CostUsd is { } cost) _cost.Add(cost, tags);
 
         var genAi = new TagList
@@ -140,14 +135,13 @@ internal sealed class ExporterInstruments : IDisposable
         };
         if (result.Trace?.RequestLine is { } line && Uri.TryCreate(line[(line.IndexOf(' ') + 1)..], UriKind.Absolute, out var uri))
         {
-            genAi.Add("server.address", uri.Host);
-            genAi.Add("server.port", uri.Port);
+            genAi = genAi.With("server.address", uri.Host).With("server.port", uri.Port);
         }
-        if (!result.Succeeded) genAi.Add("error.type", result.Outcome.Label());
+        if (!result.Succeeded) genAi = genAi.With("error.type", result.Outcome.Label());
         _genAiDuration.Record(result.Duration.TotalSeconds, genAi);
         if (generation.TimeToFirstToken is { } first) _genAiTimeToFirstChunk.Record(first.TotalSeconds, genAi);
-        if (generation.Usage?.InputTokens is { } inputTokens) _genAiTokens.Record(inputTokens, With(genAi, "gen_ai.token.type", "input"));
-        if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, With(genAi, "gen_ai.token.type", "output"));
+        if (generation.Usage?.InputTokens is { } inputTokens) _genAiTokens.Record(inputTokens, genAi.With("gen_ai.token.type", "input"));
+        if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, genAi.With("gen_ai.token.type", "output"));
     }
 
     // Observable: a provider the relay stops reporting must leave /metrics with the document that dropped it.
@@ -165,7 +159,7 @@ internal sealed class ExporterInstruments : IDisposable
             foreach (var (target, document) in Documents())
                 foreach (var provider in document.Providers)
                     if (provider.Available is { } available)
-                        measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("target", target), Tag("provider", provider.Provider)));
+                        measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target)));
             return measurements;
         }, description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
         _meter.CreateObservableGauge("relay_upstream_latency", () =>
@@ -174,7 +168,7 @@ internal sealed class ExporterInstruments : IDisposable
             foreach (var (target, document) in Documents())
                 foreach (var provider in document.Providers)
                     if (provider.LatencySeconds is { } latency)
-                        measurements.Add(new Measurement<double>(latency, Tag("target", target), Tag("provider", provider.Provider)));
+                        measurements.Add(new Measurement<double>(latency, Tag("provider", provider.Provider), Tag("target", target)));
             return measurements;
         }, "s", "Latency the relay reports for the upstream provider (from its health document).");
         _meter.CreateObservableGauge("relay_active_nodes",
@@ -197,14 +191,14 @@ internal sealed class ExporterInstruments : IDisposable
             description: "Health of the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
         _meter.CreateObservableGauge("relay_model_health",
             () => health.Models.Select(m => (m.Target, m.Model, Score: m.Tracker.StateAt(time.GetUtcNow()).Score())).Where(m => m.Score is not null)
-                .Select(m => new Measurement<double>(m.Score!.Value, Tag("target", m.Target), Tag("model", m.Model))),
+                .Select(m => new Measurement<double>(m.Score!.Value, Tag("model", m.Model), Tag("target", m.Target))),
             description: "Health of the model on the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
     }
 
     private void ObserveExporter(RunningConfig config, BuildInfo build)
     {
         _meter.CreateObservableGauge("relay_exporter_build_info",
-            () => new Measurement<int>(1, Tag("version", build.Version), Tag("revision", build.Revision), Tag("runtime", build.Runtime)),
+            () => new Measurement<int>(1, Tag("revision", build.Revision), Tag("runtime", build.Runtime), Tag("version", build.Version)),
             description: "Always 1; the labels say which build is running.");
         _meter.CreateObservableGauge("relay_exporter_config_last_reload_successful",
             () => config.LastReloadSucceeded ? 1 : 0,
@@ -219,17 +213,11 @@ internal sealed class ExporterInstruments : IDisposable
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 
-    private static TagList With(TagList tags, string key, object? value)
-    {
-        var copy = tags;
-        copy.Add(key, value);
-        return copy;
-    }
-
     internal static TagList ProbeTags(ProbeKey key)
     {
-        var tags = new TagList { { "target", key.Target }, { "check", key.Check } };
+        var tags = new TagList { { "check", key.Check } };
         if (key.Model is not null) tags.Add("model", key.Model);
+        tags.Add("target", key.Target);
         return tags;
     }
 }

@@ -47,7 +47,7 @@ internal sealed class LatestProbeGauges
         if (result.Outcome != ProbeOutcome.CircuitOpen) _statusCode.Record(result.StatusCode ?? 0, tags);
         if (result.Trace is { } trace) RecordExchange(result.Key.Target, trace, tags);
         foreach (var (model, listed) in result.ModelsListed ?? NoModels)
-            _modelListed.Record(listed ? 1 : 0, Tag("target", result.Key.Target), Tag("model", model));
+            _modelListed.Record(listed ? 1 : 0, Tag("model", model), Tag("target", result.Key.Target));
     }
 
     private void RecordExchange(string target, ProbeTrace trace, TagList tags)
@@ -57,13 +57,11 @@ internal sealed class LatestProbeGauges
         // Every phase is reported, 0 when it did not happen (no DNS for an IP address, no TLS over http), as blackbox_exporter does.
         for (var i = 0; i < Phases.Length; i++)
         {
-            var withPhase = tags;
-            withPhase.Add("phase", Phases[i]);
-            _phaseDuration.Record(Math.Max(0, phases[i]?.TotalSeconds ?? 0), withPhase);
+            _phaseDuration.Record(Math.Max(0, phases[i]?.TotalSeconds ?? 0), tags.With("phase", Phases[i]));
         }
         if (trace.CertificateNotAfter is { } notAfter) _certificateExpiry.Record(notAfter.ToUnixTimeSeconds(), Tag("target", target));
         foreach (var (limit, remaining) in trace.RateLimitRemaining)
-            _rateLimitRemaining.Record(remaining, Tag("target", target), Tag("limit", limit));
+            _rateLimitRemaining.Record(remaining, Tag("limit", limit), Tag("target", target));
     }
 
     private static readonly IReadOnlyDictionary<string, bool> NoModels = new Dictionary<string, bool>();

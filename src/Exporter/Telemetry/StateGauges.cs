@@ -68,14 +68,9 @@ internal sealed class StateGauges
         using var _ = _gate.EnterScope();
         if (_circuits.TryGetValue(key, out var recorded) && recorded == state) return;
         _circuits[key] = state;
-        var tags = new TagList { { "target", key.Target } };
-        if (key.Model is not null) tags.Add("model", key.Model);
+        var tags = OrderedTags.ForTarget(key.Target, key.Model);
         foreach (var candidate in CircuitStateLabels.All)
-        {
-            var withState = tags;
-            withState.Add("state", candidate.Label());
-            _circuitState.Record(candidate == state ? 1 : 0, withState);
-        }
+            _circuitState.Record(candidate == state ? 1 : 0, tags.With("state", candidate.Label()));
     }
 
     private void RecordHealth(string target, string? model, HealthTracker tracker, DateTimeOffset now)
@@ -84,15 +79,10 @@ internal sealed class StateGauges
         (HealthState State, int Failures) current = (tracker.StateAt(now), tracker.ConsecutiveFailures);
         if (_health.TryGetValue((target, model), out var recorded) && recorded == current) return;
         _health[(target, model)] = current;
-        var tags = new TagList { { "target", target } };
-        if (model is not null) tags.Add("model", model);
+        var tags = OrderedTags.ForTarget(target, model);
         (model is null ? _targetFailures : _modelFailures).Record(current.Failures, tags);
         var stateGauge = model is null ? _targetState : _modelState;
         foreach (var state in HealthStateValues.All)
-        {
-            var withState = tags;
-            withState.Add("state", state.Label());
-            stateGauge.Record(state == current.State ? 1 : 0, withState);
-        }
+            stateGauge.Record(state == current.State ? 1 : 0, tags.With("state", state.Label()));
     }
 }

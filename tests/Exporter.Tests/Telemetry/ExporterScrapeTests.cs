@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RelayExporter.Simulator;
+using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Telemetry;
@@ -14,6 +15,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     private TestCertificates _certificates = null!;
     private ExporterHost _exporter = null!;
     private EnvironmentScope _key = null!;
+    private TagOrderListener _tagOrder = null!;
 
     /// <summary>
     /// Every kind of series at once: all four checks, a relay health document, a relay with more providers than the
@@ -31,6 +33,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         using var admin = new HttpClient { BaseAddress = _simulator.AdminUrl };
         (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"rate_limited","retry_after_s":2}"""))).EnsureSuccessStatusCode();
         _key = new EnvironmentScope([new("EXPORTER_SCRAPE_TEST_KEY", "sk-scrape-test")]);
+        _tagOrder = new TagOrderListener(ExporterMetrics.MeterName);
         _exporter = await ExporterHost.StartAsync($$"""
             defaults:
               checks:
@@ -58,6 +61,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     public async Task DisposeAsync()
     {
         await _exporter.DisposeAsync();
+        _tagOrder.Dispose();
         await _simulator.DisposeAsync();
         await _secureSimulator.DisposeAsync();
         _certificates.Dispose();
@@ -101,6 +105,19 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
 
         Assert.Empty(emitted.Except(documented));   // emitted but not documented
         Assert.Empty(documented.Except(emitted));   // documented but never emitted
+    }
+
+    [Fact]
+    public void Every_measurement_passes_its_tags_in_key_order()
+    {
+        var measured = _tagOrder.Measured;
+
+        Assert.Empty(_tagOrder.Unordered);
+        // Every kind of tag set was recorded: probe series, outcomes, phases, states, circuits, upstreams, GenAI, build info.
+        Assert.Superset(new HashSet<string> { "relay_probes", "relay_probe_phase_duration", "relay_target_health_state", "relay_circuit_state",
+            "relay_circuit_transitions", "relay_upstream_available", "relay_model_listed", "relay_probes_skipped", "relay_probe_tokens",
+            "gen_ai.client.token.usage", "gen_ai.client.operation.duration", "relay_exporter_build_info", "relay_rate_limit_remaining" },
+            measured.ToHashSet());
     }
 
     [Fact]
