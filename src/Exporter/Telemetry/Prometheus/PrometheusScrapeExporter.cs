@@ -11,11 +11,12 @@ namespace RelayExporter.Telemetry.Prometheus;
 [ExportModes(ExportModes.Pull)]
 public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetricExporter
 {
-    // One shared collection per format: scrapes of the same format share a render, each format renders its own.
+    // One shared collection per format and encoding: scrapes of the same kind share a render, each kind renders its own.
     private readonly SharedCollection<SegmentedBuffer>[] collections;
     private readonly int collectionTimeoutMilliseconds;
     private readonly object collectGate = new();
     private PrometheusFormat renderingFormat;
+    private bool renderingGzip;
     private bool discarding;
     private SegmentedBuffer? rendered;
 
@@ -35,7 +36,8 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
             ? Timeout.Infinite
             : (int)options.CollectionTimeout.TotalMilliseconds;
         collections = Enum.GetValues<PrometheusFormat>()
-            .Select(format => new SharedCollection<SegmentedBuffer>(() => CollectNow(format), options.CacheDuration, timeProvider))
+            .SelectMany(format => new[] { false, true }.Select(gzip =>
+                new SharedCollection<SegmentedBuffer>(() => CollectNow(format, gzip), options.CacheDuration, timeProvider)))
             .ToArray();
     }
 
@@ -69,11 +71,11 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
     }
 
     /// <summary>
-    /// Returns a rendered collection in <paramref name="format"/>: a new one, the one in progress, or a cached one
-    /// (<see cref="PrometheusScrapeOptions.CacheDuration"/>). Cancelling stops waiting, not the shared collection.
+    /// Returns a rendered collection in <paramref name="format"/>, gzipped or not: a new one, the one in progress, or a
+    /// cached one (<see cref="PrometheusScrapeOptions.CacheDuration"/>). Cancelling stops waiting, not the shared collection.
     /// </summary>
-    internal Task<SegmentedBuffer> ScrapeAsync(PrometheusFormat format, CancellationToken cancellationToken) =>
-        collections[(int)format].GetAsync(cancellationToken);
+    internal Task<SegmentedBuffer> ScrapeAsync(PrometheusFormat format, bool gzip, CancellationToken cancellationToken) =>
+        collections[(int)format * 2 + (gzip ? 1 : 0)].GetAsync(cancellationToken);
 
     /// <summary>
     /// Runs a collection and renders nothing: after instruments are disposed, one collection makes the SDK drop their
@@ -95,7 +97,7 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
         }
     }
 
-    private SegmentedBuffer CollectNow(PrometheusFormat format)
+    private SegmentedBuffer CollectNow(PrometheusFormat format, bool gzip)
     {
         var collect = Collect ?? throw new InvalidOperationException(
             "PrometheusScrapeExporter is not attached to a MeterProvider: add it with AddReader(new BaseExportingMetricReader(exporter)).");
@@ -104,6 +106,7 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
         lock (collectGate)
         {
             renderingFormat = format;
+            renderingGzip = gzip;
             rendered = null;
             if (!collect(collectionTimeoutMilliseconds))
             {
@@ -116,10 +119,6 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
         }
     }
 
-    private SegmentedBuffer Render(IReadOnlyList<Metric> metrics)
-    {
-        var body = new SegmentedBuffer();
-        PrometheusSerializer.Write(metrics, ParentProvider?.GetResource(), renderingFormat, Options.IncludeScopeLabels, body);
-        return body;
-    }
+    private SegmentedBuffer Render(IReadOnlyList<Metric> metrics) =>
+        PrometheusSerializer.Write(metrics, ParentProvider?.GetResource(), renderingFormat, Options.IncludeScopeLabels, renderingGzip);
 }

@@ -1,5 +1,3 @@
-using System.Buffers;
-using System.IO.Compression;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
@@ -8,7 +6,7 @@ namespace RelayExporter.Telemetry.Prometheus;
 
 /// <summary>
 /// Serves one scrape: negotiates the format (400 on a malformed Accept), collects through the exporter (500 and a log
-/// line if that fails), renders, gzips when allowed, and writes (headers only for HEAD).
+/// line if that fails) a body rendered for it, gzipped when allowed, and writes it (headers only for HEAD).
 /// </summary>
 internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter exporter, ILogger logger)
 {
@@ -23,10 +21,11 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
             return;
         }
 
+        var gzip = GzipNegotiator.AllowsGzip(request.Headers.AcceptEncoding.ToString());
         SegmentedBuffer body;
         try
         {
-            body = await exporter.ScrapeAsync(format, context.RequestAborted);
+            body = await exporter.ScrapeAsync(format, gzip, context.RequestAborted);
         }
         catch (OperationCanceledException) when (context.RequestAborted.IsCancellationRequested)
         {
@@ -44,23 +43,9 @@ internal sealed partial class PrometheusScrapeHandler(PrometheusScrapeExporter e
         response.ContentType = PrometheusContentTypes.Of(format);
         response.Headers.Vary = "Accept, Accept-Encoding";
         response.Headers.CacheControl = "no-store";
-        if (GzipNegotiator.AllowsGzip(request.Headers.AcceptEncoding.ToString()))
+        if (gzip)
         {
-            // Compressed here, per scrape, into a buffer a tenth of the body's size, so the length is known.
-            using var compressed = new MemoryStream();
-            await using (var gzip = new GZipStream(compressed, CompressionLevel.Fastest, leaveOpen: true))
-            {
-                await body.WriteToAsync(gzip, context.RequestAborted);
-            }
-
             response.Headers.ContentEncoding = "gzip";
-            response.ContentLength = compressed.Length;
-            if (!HttpMethods.IsHead(request.Method))
-            {
-                await response.Body.WriteAsync(compressed.GetBuffer().AsMemory(0, (int)compressed.Length), context.RequestAborted);
-            }
-
-            return;
         }
 
         response.ContentLength = body.Length;

@@ -33,39 +33,42 @@ internal static class PrometheusSerializer
     private const int ParallelFromPoints = 20_000;
 
     /// <summary>
-    /// Writes the rendered body as UTF-8 to <paramref name="output"/>. A large body is rendered in two halves at once
-    /// (families in order, split where about half the lines are), so a scrape's latency is not one core's whole work.
+    /// Renders the body as UTF-8 and returns it as it will be sent: plain, or gzipped as it is rendered. A large body is
+    /// rendered in two halves at once (families in order, split where about half the lines are), so a scrape's latency
+    /// is not one core's whole work; gzipped, each half is a gzip member of its own (concatenated members are one
+    /// stream to every gzip reader, RFC 1952 §2.2).
     /// </summary>
-    public static void Write(IReadOnlyList<Metric> metrics, Resource? resource, PrometheusFormat format, bool includeScopeLabels, SegmentedBuffer output)
+    public static SegmentedBuffer Write(IReadOnlyList<Metric> metrics, Resource? resource, PrometheusFormat format, bool includeScopeLabels, bool gzip)
     {
         var families = GroupFamilies(metrics);
-        new Renderer(output, format).WriteTargetInfo(resource);
-        var split = SplitPoint(families);
-        if (split is { } at)
+        var first = NewBody(gzip);
+        new Renderer(first, format).WriteTargetInfo(resource);
+        if (SplitPoint(families) is { } at)
         {
-            var secondHalf = new SegmentedBuffer();
+            var second = NewBody(gzip);
             Parallel.Invoke(
-                () => WriteFamilies(families.Take(at), format, includeScopeLabels, output),
-                () => WriteFamilies(families.Skip(at), format, includeScopeLabels, secondHalf));
-            output.Append(secondHalf);
-        }
-        else
-        {
-            WriteFamilies(families, format, includeScopeLabels, output);
+                () => WriteFamilies(families.Take(at), format, includeScopeLabels, first),
+                () => WriteFamilies(families.Skip(at), format, includeScopeLabels, second, last: true));
+            return first.Complete().Append(second.Complete());
         }
 
-        if (format == PrometheusFormat.OpenMetrics100)
-        {
-            new Renderer(output, format).Ascii("# EOF\n");
-        }
+        WriteFamilies(families, format, includeScopeLabels, first, last: true);
+        return first.Complete();
     }
 
-    private static void WriteFamilies(IEnumerable<Family> families, PrometheusFormat format, bool includeScopeLabels, SegmentedBuffer output)
+    private static IScrapeBodyWriter NewBody(bool gzip) => gzip ? new GzipBodyWriter() : new SegmentedBuffer();
+
+    private static void WriteFamilies(IEnumerable<Family> families, PrometheusFormat format, bool includeScopeLabels, IScrapeBodyWriter output, bool last = false)
     {
         var renderer = new Renderer(output, format);
         foreach (var family in families)
         {
             renderer.WriteFamily(family, includeScopeLabels);
+        }
+
+        if (last && format == PrometheusFormat.OpenMetrics100)
+        {
+            renderer.Ascii("# EOF\n");
         }
     }
 
@@ -178,7 +181,7 @@ internal static class PrometheusSerializer
     private readonly record struct LabelNamePrefix(string Name, byte[] Utf8);
 
     /// <summary>One render: the output, plus scratch state reused from point to point.</summary>
-    private sealed class Renderer(SegmentedBuffer output, PrometheusFormat format)
+    private sealed class Renderer(IBufferWriter<byte> output, PrometheusFormat format)
     {
         private readonly Dictionary<string, string> labelNames = new(StringComparer.Ordinal);
         private readonly Dictionary<string, string> histogramLabelNames = new(StringComparer.Ordinal);

@@ -7,7 +7,7 @@ namespace RelayExporter.Telemetry.Prometheus;
 /// A rendered scrape body in 64 KiB segments: a large fleet's body is tens of megabytes, and one contiguous buffer
 /// would be a large-object-heap array copied at every doubling. Written once, then read by any number of scrapers.
 /// </summary>
-internal sealed class SegmentedBuffer : IBufferWriter<byte>
+internal sealed class SegmentedBuffer : IScrapeBodyWriter
 {
     // Below the 85,000-byte large-object threshold.
     private const int SegmentSize = 64 * 1024;
@@ -43,14 +43,17 @@ internal sealed class SegmentedBuffer : IBufferWriter<byte>
         return current.AsSpan(written);
     }
 
+    public SegmentedBuffer Complete() => this;
+
     /// <summary>Appends another buffer's bytes (its segments, not a copy); <paramref name="other"/> must not be written again.</summary>
-    public void Append(SegmentedBuffer other)
+    public SegmentedBuffer Append(SegmentedBuffer other)
     {
         full.Add((current, written));
         full.AddRange(other.full);
         current = other.current;
         written = other.written;
         Length += other.Length;
+        return this;
     }
 
     /// <summary>Copies the body into the pipe, flushing every megabyte or so (one flush per segment costs a syscall each).</summary>
@@ -70,16 +73,6 @@ internal sealed class SegmentedBuffer : IBufferWriter<byte>
 
         destination.Write(current.AsSpan(0, written));
         await destination.FlushAsync(cancellationToken);
-    }
-
-    public async Task WriteToAsync(Stream destination, CancellationToken cancellationToken)
-    {
-        foreach (var (array, length) in full)
-        {
-            await destination.WriteAsync(array.AsMemory(0, length), cancellationToken);
-        }
-
-        await destination.WriteAsync(current.AsMemory(0, written), cancellationToken);
     }
 
     private void Ensure(int sizeHint)

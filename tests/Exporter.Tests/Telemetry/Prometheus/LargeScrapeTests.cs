@@ -1,3 +1,5 @@
+using System.IO.Compression;
+using System.IO.Pipelines;
 using System.Text;
 using OpenTelemetry.Metrics;
 using RelayExporter.Telemetry.Prometheus;
@@ -42,6 +44,34 @@ public sealed class LargeScrapeTests
     }
 
     [Fact]
+    public async Task A_large_body_gzipped_as_it_renders_decompresses_to_the_plain_body()
+    {
+        const int series = 12_000;
+        using var harness = new MeterHarness(configure: m => m.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = series + 10 }));
+        var gauge = harness.Meter.CreateGauge<double>("relay.first");
+        var histogram = harness.Meter.CreateHistogram<double>("relay.second", "s");
+        for (var i = 0; i < series; i++)
+        {
+            var tag = new KeyValuePair<string, object?>("target", $"t{i:D5}");
+            gauge.Record(i / 4.0, tag);
+            histogram.Record(i % 7, tag);
+        }
+
+        var plain = await harness.RenderBytesAsync(PrometheusFormat.OpenMetrics100, gzip: false);
+        var compressed = await harness.RenderBytesAsync(PrometheusFormat.OpenMetrics100, gzip: true);
+
+        using var decompressed = new MemoryStream();
+        await using (var gunzip = new GZipStream(new MemoryStream(compressed), CompressionMode.Decompress))
+        {
+            await gunzip.CopyToAsync(decompressed);
+        }
+
+        Assert.True(plain.Length > 1024 * 1024);
+        Assert.True(compressed.Length < plain.Length / 5, $"{compressed.Length} bytes gzipped of {plain.Length}");
+        Assert.Equal(Encoding.UTF8.GetString(plain), Encoding.UTF8.GetString(decompressed.ToArray()));
+    }
+
+    [Fact]
     public async Task Segments_keep_every_byte_in_order_across_boundaries_and_appends()
     {
         var expected = new MemoryStream();
@@ -63,7 +93,7 @@ public sealed class LargeScrapeTests
 
         first.Append(second);
         var actual = new MemoryStream();
-        await first.WriteToAsync(actual, CancellationToken.None);
+        await first.WriteToAsync(PipeWriter.Create(actual), CancellationToken.None);
 
         Assert.Equal(expected.Length, first.Length);
         Assert.Equal(expected.ToArray(), actual.ToArray());

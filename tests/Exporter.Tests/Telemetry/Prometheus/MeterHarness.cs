@@ -47,12 +47,16 @@ internal sealed class MeterHarness : IDisposable
     public PrometheusScrapeExporter Exporter { get; }
 
     /// <summary>A scrape's body as the endpoint would send it (scope labels as the exporter's options say: off by default here).</summary>
-    public async Task<string> RenderAsync(PrometheusFormat format)
+    public async Task<string> RenderAsync(PrometheusFormat format) =>
+        System.Text.Encoding.UTF8.GetString(await RenderBytesAsync(format, gzip: false));
+
+    /// <summary>The body as it would be sent: gzipped, or not.</summary>
+    public async Task<byte[]> RenderBytesAsync(PrometheusFormat format, bool gzip)
     {
-        var body = await Exporter.ScrapeAsync(format, CancellationToken.None);
+        var body = await Exporter.ScrapeAsync(format, gzip, CancellationToken.None);
         using var bytes = new MemoryStream();
-        await body.WriteToAsync(bytes, CancellationToken.None);
-        return System.Text.Encoding.UTF8.GetString(bytes.ToArray());
+        await body.WriteToAsync(System.IO.Pipelines.PipeWriter.Create(bytes), CancellationToken.None);
+        return bytes.ToArray();
     }
 
     public void Dispose()

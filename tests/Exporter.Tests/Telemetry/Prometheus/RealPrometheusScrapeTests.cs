@@ -42,4 +42,27 @@ public sealed class RealPrometheusScrapeTests
         Assert.All(app.ScrapeContentTypes, contentType =>
             Assert.Equal("application/openmetrics-text; version=1.0.0; charset=utf-8", contentType));
     }
+
+    [Fact]
+    public async Task Prometheus_reads_a_large_body_gzipped_in_two_halves_as_one()
+    {
+        const int series = 15_000; // per instrument: 30,000 points, enough to render in two halves
+        await using var app = await ScrapeTestApp.StartAsync(cardinalityLimit: series + 10);
+        var first = app.Meter.CreateGauge<double>("relay.first");
+        var second = app.Meter.CreateGauge<double>("relay.second");
+        for (var i = 0; i < series; i++)
+        {
+            first.Record(i, new KeyValuePair<string, object?>("target", $"t{i:D5}"));
+            second.Record(-i, new KeyValuePair<string, object?>("target", $"t{i:D5}"));
+        }
+
+        await using var prometheus = await PrometheusServer.StartAsync([new ScrapeTarget("relay", app.HostPort)]);
+
+        await prometheus.WaitUntilAsync("up{job=\"relay\"}", r => r.Count == 1 && r[0].Value == 1, Deadline);
+        var counts = await prometheus.WaitUntilAsync("count by (__name__) ({job=\"relay\",__name__=~\"relay_first|relay_second\"})", r => r.Count == 2, Deadline);
+
+        Assert.All(counts, c => Assert.Equal(series, c.Value));
+        Assert.Equal(-14_999, Assert.Single(await prometheus.QueryAsync("relay_second{job=\"relay\",target=\"t14999\"}")).Value);
+        Assert.Contains("gzip", app.ScrapeContentEncodings);
+    }
 }

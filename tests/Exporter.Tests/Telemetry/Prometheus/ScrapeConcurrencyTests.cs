@@ -104,7 +104,7 @@ public sealed class ScrapeConcurrencyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrometheusScrapeExporter(new PrometheusScrapeOptions { CacheDuration = TimeSpan.FromSeconds(-1) }));
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = TimeSpan.Zero }));
         using var infinite = new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = Timeout.InfiniteTimeSpan });
-        await Assert.ThrowsAsync<InvalidOperationException>(() => infinite.ScrapeAsync(PrometheusFormat.Text004, CancellationToken.None)); // not attached
+        await Assert.ThrowsAsync<InvalidOperationException>(() => infinite.ScrapeAsync(PrometheusFormat.Text004, gzip: false, CancellationToken.None)); // not attached
     }
 
     private sealed class ManualTimeProvider : TimeProvider

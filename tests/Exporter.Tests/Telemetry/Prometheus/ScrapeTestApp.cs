@@ -27,9 +27,11 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
     private readonly OpenTelemetrySdk? sdk;
 
     private ScrapeTestApp(
-        WebApplication app, OpenTelemetrySdk? sdk, PrometheusScrapeExporter exporter, Meter meter, TestLoggerProvider logs, ConcurrentQueue<string> contentTypes)
+        WebApplication app, OpenTelemetrySdk? sdk, PrometheusScrapeExporter exporter, Meter meter, TestLoggerProvider logs,
+        ConcurrentQueue<string> contentTypes, ConcurrentQueue<string> contentEncodings)
     {
         ScrapeContentTypes = contentTypes;
+        ScrapeContentEncodings = contentEncodings;
         this.app = app;
         this.sdk = sdk;
         Exporter = exporter;
@@ -59,18 +61,29 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
     /// <summary>Content-Type of each response from the scrape path, in order.</summary>
     public ConcurrentQueue<string> ScrapeContentTypes { get; }
 
+    /// <summary>Content-Encoding of each response from the scrape path ("identity" when none), in order.</summary>
+    public ConcurrentQueue<string> ScrapeContentEncodings { get; }
+
     /// <summary>
-    /// Starts the app. <paramref name="attach"/> false leaves the exporter without a MeterProvider (collection fails).
+    /// Starts the app. <paramref name="attach"/> false leaves the exporter without a MeterProvider (collection fails);
+    /// <paramref name="cardinalityLimit"/> raises the SDK's series limit per instrument (2,000 by default).
     /// </summary>
     public static async Task<ScrapeTestApp> StartAsync(
-        PrometheusScrapeOptions? options = null, bool attach = true, Action<ResourceBuilder>? resource = null)
+        PrometheusScrapeOptions? options = null, bool attach = true, Action<ResourceBuilder>? resource = null, int? cardinalityLimit = null)
     {
         var meter = new Meter("Relay.Tests.Prometheus." + Guid.NewGuid().ToString("N"), "1.2.3");
         var exporter = new PrometheusScrapeExporter(options ?? new PrometheusScrapeOptions());
         var sdk = attach
             ? OpenTelemetrySdk.Create(b => b
                 .ConfigureResource(r => (resource ?? (rb => rb.AddService("relay-tests")))(r))
-                .WithMetrics(m => m.AddMeter(meter.Name).AddReader(new BaseExportingMetricReader(exporter))))
+                .WithMetrics(m =>
+                {
+                    m.AddMeter(meter.Name).AddReader(new BaseExportingMetricReader(exporter));
+                    if (cardinalityLimit is { } limit)
+                    {
+                        m.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = limit });
+                    }
+                }))
             : null;
 
         var logs = new TestLoggerProvider();
@@ -81,6 +94,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
         var app = builder.Build();
 
         var contentTypes = new ConcurrentQueue<string>();
+        var contentEncodings = new ConcurrentQueue<string>();
         app.Use(async (context, next) =>
         {
             context.Response.OnStarting(() =>
@@ -88,6 +102,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
                 if (context.Request.Path == "/metrics")
                 {
                     contentTypes.Enqueue(context.Response.ContentType ?? "(none)");
+                    contentEncodings.Enqueue(context.Response.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : "identity");
                 }
 
                 return Task.CompletedTask;
@@ -108,7 +123,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
             throw;
         }
 
-        return new ScrapeTestApp(app, sdk, exporter, meter, logs, contentTypes);
+        return new ScrapeTestApp(app, sdk, exporter, meter, logs, contentTypes, contentEncodings);
     }
 
     /// <summary>GET /metrics with the given Accept (none when null).</summary>
