@@ -11,9 +11,12 @@ public static class CircuitStateLabels
 {
     public static readonly IReadOnlyList<Polly.CircuitBreaker.CircuitState> All = Enum.GetValues<Polly.CircuitBreaker.CircuitState>();
 
+    // Constants, not ToString(): a label value is kept by every series that carries it.
     public static string Label(this Polly.CircuitBreaker.CircuitState state) => state switch
     {
+        Polly.CircuitBreaker.CircuitState.Closed => "closed",
+        Polly.CircuitBreaker.CircuitState.Open => "open",
         Polly.CircuitBreaker.CircuitState.HalfOpen => "half_open",
-        _ => state.ToString().ToLowerInvariant(),
+        _ => "isolated",
     };
 }

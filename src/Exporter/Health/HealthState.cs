@@ -7,7 +7,14 @@ public static class HealthStateValues
 {
     public static readonly IReadOnlyList<HealthState> All = Enum.GetValues<HealthState>();
 
-    public static string Label(this HealthState state) => state.ToString().ToLowerInvariant();
+    // Constants, not ToString(): a label value is kept by every series that carries it.
+    public static string Label(this HealthState state) => state switch
+    {
+        HealthState.Healthy => "healthy",
+        HealthState.Degraded => "degraded",
+        HealthState.Unhealthy => "unhealthy",
+        _ => "unknown",
+    };
 
     /// <summary>1 healthy, 0.5 degraded, 0 unhealthy; null while unknown (no value is better than a guess).</summary>
     public static double? Score(this HealthState state) => state switch

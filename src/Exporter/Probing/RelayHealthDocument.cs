@@ -21,14 +21,14 @@ public sealed partial record RelayHealthDocument(
         var problems = new List<string>();
         if (root.ValueKind != JsonValueKind.Object) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"health document is a JSON {root.ValueKind}, not an object");
 
-        var status = Property(root, "status") is { } s ? s.ValueKind == JsonValueKind.String ? s.GetString() : Problem(problems, "status is not a string") : null;
+        var status = Property(root, "status") is { } s ? s.ValueKind == JsonValueKind.String ? SharedStrings.Share(s.GetString()!) : Problem(problems, "status is not a string") : null;
         var providers = new List<UpstreamStatus>();
         var overCap = 0;
         foreach (var (name, value) in ProviderEntries(root, problems))
         {
             if (!ProviderName().IsMatch(name)) { problems.Add($"provider name \"{Truncate(name)}\" is not a plain name; ignored"); continue; }
             if (providers.Count >= MaxProviders) { overCap++; continue; }
-            providers.Add(Provider(name, value, problems));
+            providers.Add(Provider(SharedStrings.Share(name), value, problems));
         }
         if (overCap > 0) problems.Add($"{overCap} providers beyond the first {MaxProviders} were ignored");
         var activeNodes = Number(root, problems, "active_nodes", "activeNodes");

@@ -30,8 +30,8 @@ public static class ResponseHints
                     : null;
             if (limit is null) continue;
             limit = limit.Replace('-', '_');
-            if (KnownLimits.Contains(limit) && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                (remaining ??= [])[limit] = value;
+            if (KnownLimits.TryGetValue(limit, out var known) && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
+                (remaining ??= [])[known] = value; // the known instance: it lives on as a label value
         }
         return remaining ?? (IReadOnlyDictionary<string, double>)ReadOnlyDictionary<string, double>.Empty;
     }
