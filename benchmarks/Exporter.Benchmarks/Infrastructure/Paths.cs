@@ -8,7 +8,12 @@ public static class Paths
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    public static string Exporter => Executable("src/Exporter/bin/Release/net10.0/relay-exporter");
+    /// <summary>Set to measure another relay-exporter executable, e.g. a Native AOT publish (<c>/tmp/aot-out/relay-exporter</c>).</summary>
+    public const string ExporterVariable = "RELAY_BENCH_EXPORTER";
+
+    public static string Exporter => Environment.GetEnvironmentVariable(ExporterVariable) is { Length: > 0 } other
+        ? File.Exists(other) ? Path.GetFullPath(other) : throw new FileNotFoundException($"{ExporterVariable}={other} is missing")
+        : Executable("src/Exporter/bin/Release/net10.0/relay-exporter");
     public static string Simulator => Executable("src/Simulator/bin/Release/net10.0/relay-simulator");
     public const string BlackboxExporter = "/usr/bin/prometheus-blackbox-exporter";
 

@@ -1,4 +1,5 @@
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Operations;
 
 namespace RelayExporter.Circuits;
@@ -26,6 +27,6 @@ public static class CircuitEndpoints
             return AdminAuthorization.Problem(StatusCodes.Status404NotFound, $"unknown model '{model}' for target '{target}'; configured models: {string.Join(", ", configured.Models)}");
         var circuit = circuits.For(new CircuitKey(target, model));
         await change(circuit);
-        return Results.Json(new { target, model, circuit = circuit.State.Label() });
+        return Results.Json(new CircuitResponse(target, model, circuit.State.Label()), ExporterJson.Default.CircuitResponse);
     }
 }

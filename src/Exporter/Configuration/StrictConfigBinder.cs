@@ -1,4 +1,5 @@
 using System.Collections;
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
@@ -10,9 +11,37 @@ namespace RelayExporter.Configuration;
 /// Binds configuration onto option classes by their snake_case property names, reporting every unknown key
 /// and every value of the wrong type instead of stopping at the first (which ConfigurationBinder does).
 /// </summary>
+/// <remarks>
+/// It walks the option classes by reflection. So that this survives trimming and Native AOT, every type it can reach
+/// from <see cref="ExporterOptions"/> is kept by a <see cref="DynamicDependencyAttribute"/> on <see cref="Bind{T}"/>
+/// (a test checks the list is complete); a new option class, list or dictionary type must be added there.
+/// </remarks>
 internal sealed class StrictConfigBinder(ConfigProblems problems)
 {
-    public T Bind<T>(IConfiguration configuration) where T : new()
+    private const DynamicallyAccessedMemberTypes Bindable =
+        DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
+    private const DynamicallyAccessedMemberTypes Collection = DynamicallyAccessedMemberTypes.PublicConstructors;
+
+    [DynamicDependency(Bindable, typeof(ExporterOptions))]
+    [DynamicDependency(Bindable, typeof(DefaultsOptions))]
+    [DynamicDependency(Bindable, typeof(TargetOptions))]
+    [DynamicDependency(Bindable, typeof(CheckOptions))]
+    [DynamicDependency(Bindable, typeof(CredentialOptions))]
+    [DynamicDependency(Bindable, typeof(TlsOptions))]
+    [DynamicDependency(Bindable, typeof(HealthOptions))]
+    [DynamicDependency(Bindable, typeof(CircuitOptions))]
+    [DynamicDependency(Bindable, typeof(ProbingOptions))]
+    [DynamicDependency(Bindable, typeof(ModelPrice))]
+    [DynamicDependency(Bindable, typeof(BudgetOptions))]
+    [DynamicDependency(Bindable, typeof(AdminOptions))]
+    [DynamicDependency(Collection, typeof(List<TargetOptions>))]
+    [DynamicDependency(Collection, typeof(List<string>))]
+    [DynamicDependency(Collection, typeof(Dictionary<string, List<string>>))]
+    [DynamicDependency(Collection, typeof(Dictionary<string, ModelPrice>))]
+    [DynamicDependency(Collection, typeof(Dictionary<string, CheckOptions>))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(TargetKind))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(ProtocolKind))]
+    public T Bind<[DynamicallyAccessedMembers(Bindable)] T>(IConfiguration configuration) where T : new()
     {
         var instance = new T();
         BindProperties(instance, configuration.GetChildren(), "");
@@ -41,15 +70,14 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
         if (underlying.IsGenericType && underlying.GetGenericTypeDefinition() == typeof(Dictionary<,>))
             return BindDictionary(underlying, section);
 
-        var instance = Activator.CreateInstance(underlying)!;
+        var instance = Create(underlying);
         BindProperties(instance, section.GetChildren(), section.Path);
         return instance;
     }
 
     private void BindProperties(object instance, IEnumerable<IConfigurationSection> children, string path)
     {
-        var properties = instance.GetType()
-            .GetProperties(BindingFlags.Public | BindingFlags.Instance)
+        var properties = PropertiesOf(instance.GetType())
             .Where(p => p.CanWrite)
             .ToDictionary(p => KeyName(p), StringComparer.OrdinalIgnoreCase);
         foreach (var child in children)
@@ -67,7 +95,7 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     private object BindList(Type listType, IConfigurationSection section)
     {
         var elementType = listType.GetGenericArguments()[0];
-        var list = (IList)Activator.CreateInstance(listType)!;
+        var list = (IList)Create(listType);
         foreach (var child in section.GetChildren())
         {
             if (!int.TryParse(child.Key, NumberStyles.None, CultureInfo.InvariantCulture, out _))
@@ -85,17 +113,23 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     private object BindDictionary(Type dictionaryType, IConfigurationSection section)
     {
         var valueType = dictionaryType.GetGenericArguments()[1];
-        var dictionary = (IDictionary)Activator.CreateInstance(dictionaryType, StringComparer.OrdinalIgnoreCase)!;
+        var dictionary = (IDictionary)Create(dictionaryType, StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
             // "models:" with nothing after it means "this entry, with defaults".
             var value = child.Value is null && !child.GetChildren().Any() && !IsScalar(valueType)
-                ? Activator.CreateInstance(valueType)
+                ? Create(valueType)
                 : BindValue(valueType, child);
             if (value is not null) dictionary[child.Key] = value;
         }
         return dictionary;
     }
+
+    [UnconditionalSuppressMessage("Trimming", "IL2067", Justification = "Every option, list and dictionary type is kept by the DynamicDependency attributes on Bind.")]
+    private static object Create(Type type, params object[] arguments) => Activator.CreateInstance(type, arguments)!;
+
+    [UnconditionalSuppressMessage("Trimming", "IL2070", Justification = "Every option type's public properties are kept by the DynamicDependency attributes on Bind.")]
+    private static PropertyInfo[] PropertiesOf(Type type) => type.GetProperties(BindingFlags.Public | BindingFlags.Instance);
 
     private object? ParseScalar(Type type, IConfigurationSection section)
     {

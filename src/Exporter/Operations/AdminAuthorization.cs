@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 
 namespace RelayExporter.Operations;
 
@@ -27,7 +28,7 @@ public static class AdminAuthorization
 
     private static IResult Challenge(string message) => new ChallengeResult(message);
 
-    public static IResult Problem(int status, string message) => Results.Json(new { error = message }, statusCode: status);
+    public static IResult Problem(int status, string message) => Results.Json(new ErrorResponse(message), ExporterJson.Default.ErrorResponse, statusCode: status);
 
     private sealed class ChallengeResult(string message) : IResult
     {

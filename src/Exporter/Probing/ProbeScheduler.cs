@@ -1,6 +1,7 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Telemetry;
 
 namespace RelayExporter.Probing;
@@ -149,7 +150,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     /// <summary>A series is the same series while its target's settings and its check's settings are unchanged.</summary>
     /// <remarks>Kept as a hash of the settings: the settings as JSON are ~1.6 KB per series, 16 MB for 10,000 series.</remarks>
     private static string Fingerprint(ProbeJob job) =>
-        $"{job.Key}|{Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new { job.Target, job.Settings })))}";
+        $"{job.Key}|{Convert.ToHexString(SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new SeriesSettings(job.Target, job.Settings), ExporterJson.Default.SeriesSettings)))}";
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b > a ? b.Value : a;
 
@@ -182,3 +183,6 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         public Task? Probe { get; set; }
     }
 }
+
+/// <summary>What makes a probe series the same series (hashed into its fingerprint): its target's and its check's settings.</summary>
+internal sealed record SeriesSettings(TargetOptions Target, CheckOptions Settings);

@@ -164,15 +164,37 @@ internal static class PrometheusSerializer
         _ => value.ToString() ?? string.Empty,
     };
 
+    /// <summary>
+    /// A JSON array of the items: scalars as JSON scalars, anything else as its label value (a string). Written with
+    /// <see cref="Utf8JsonWriter"/> rather than <c>JsonSerializer</c>, so it needs no reflection (trimming, Native AOT);
+    /// the text is what <c>JsonSerializer.Serialize</c> wrote for the same items.
+    /// </summary>
     private static string ToJson(IEnumerable values)
     {
-        var items = new List<object?>();
-        foreach (var item in values)
+        var buffer = new ArrayBufferWriter<byte>();
+        using (var writer = new Utf8JsonWriter(buffer))
         {
-            items.Add(item is null or string or bool || item.GetType().IsPrimitive || item is decimal ? item : Stringify(item));
+            writer.WriteStartArray();
+            foreach (var item in values)
+            {
+                switch (item)
+                {
+                    case null: writer.WriteNullValue(); break;
+                    case string s: writer.WriteStringValue(s); break;
+                    case bool b: writer.WriteBooleanValue(b); break;
+                    case char c: writer.WriteStringValue(c.ToString()); break;
+                    case sbyte or short or int or long: writer.WriteNumberValue(Convert.ToInt64(item, CultureInfo.InvariantCulture)); break;
+                    case byte or ushort or uint or ulong: writer.WriteNumberValue(Convert.ToUInt64(item, CultureInfo.InvariantCulture)); break;
+                    case float f: writer.WriteNumberValue(f); break;
+                    case double d: writer.WriteNumberValue(d); break;
+                    case decimal m: writer.WriteNumberValue(m); break;
+                    default: writer.WriteStringValue(Stringify(item)); break;
+                }
+            }
+            writer.WriteEndArray();
         }
 
-        return JsonSerializer.Serialize(items);
+        return Encoding.UTF8.GetString(buffer.WrittenSpan);
     }
 
     // Label sets up to this size take the fast path (ours have at most five labels).

@@ -7,6 +7,27 @@ namespace RelayExporter.Tests.Telemetry.Prometheus;
 
 public sealed class PrometheusSerializerTests
 {
+    /// <summary>Array attributes are written without JsonSerializer (no reflection); the text must stay what it wrote.</summary>
+    [Fact]
+    public void Array_label_values_are_the_json_that_JsonSerializer_writes()
+    {
+        object?[][] arrays =
+        [
+            ["a", "quote \" and \\ and <html> & 'x' é \u2028", "", null],
+            [true, false],
+            [1, -2L, (short)3, (sbyte)-4, (byte)5, (ushort)6, 7u, ulong.MaxValue, long.MinValue],
+            [0.1, 1e300, -0.0, 1.5f, 3.14159265358979m, 'c'],
+            [TimeSpan.FromSeconds(1.5), new DateTime(2026, 1, 2, 3, 4, 5, DateTimeKind.Utc)],
+            [],
+        ];
+        foreach (var array in arrays)
+        {
+            var expected = System.Text.Json.JsonSerializer.Serialize(array.Select(i =>
+                i is null or string or bool || i.GetType().IsPrimitive || i is decimal ? i : PrometheusSerializer.Stringify(i)).ToList());
+            Assert.Equal(expected, PrometheusSerializer.Stringify(array));
+        }
+    }
+
     [Fact]
     public async Task Monotonic_sums_are_counters_with_total_in_both_formats()
     {
