@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Runtime.InteropServices;
 
 namespace RelayExporter.Benchmarks.Infrastructure;
 
@@ -8,12 +9,14 @@ public static class Paths
 {
     public static string RepositoryRoot { get; } = FindRoot();
 
-    /// <summary>Set to measure another relay-exporter executable, e.g. a Native AOT publish (<c>/tmp/aot-out/relay-exporter</c>).</summary>
+    /// <summary>Set to measure another relay-exporter executable, e.g. the JIT build (<c>src/Exporter/bin/Release/net10.0/relay-exporter</c>).</summary>
     public const string ExporterVariable = "RELAY_BENCH_EXPORTER";
 
+    /// <summary>The executable that ships: the Native AOT publish of the exporter, unless <see cref="ExporterVariable"/> names another.</summary>
     public static string Exporter => Environment.GetEnvironmentVariable(ExporterVariable) is { Length: > 0 } other
         ? File.Exists(other) ? Path.GetFullPath(other) : throw new FileNotFoundException($"{ExporterVariable}={other} is missing")
-        : Executable("src/Exporter/bin/Release/net10.0/relay-exporter");
+        : Executable($"src/Exporter/bin/Release/net10.0/{RuntimeInformation.RuntimeIdentifier}/publish/relay-exporter",
+            $"run `dotnet publish src/Exporter -c Release` first (the Native AOT binary), or set {ExporterVariable} to another relay-exporter");
     public static string Simulator => Executable("src/Simulator/bin/Release/net10.0/relay-simulator");
     public const string BlackboxExporter = "/usr/bin/prometheus-blackbox-exporter";
 
@@ -25,10 +28,10 @@ public static class Paths
         return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
-    private static string Executable(string relative)
+    private static string Executable(string relative, string remedy = "run `dotnet build -c Release Exporter.sln` first")
     {
         var path = Path.Combine(RepositoryRoot, relative);
-        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: run `dotnet build -c Release Exporter.sln` first");
+        return File.Exists(path) ? path : throw new FileNotFoundException($"{path} is missing: {remedy}");
     }
 
     private static string FindRoot()
