@@ -5,39 +5,55 @@ namespace RelayExporter.Telemetry;
 
 /// <summary>
 /// How many series each instrument may hold before OpenTelemetry folds the rest into one overflow series
-/// (<c>otel_metric_overflow="true"</c>). The SDK allocates every stream's points up front (~100 bytes each), so each
+/// (<c>otel_metric_overflow="true"</c>). The SDK allocates every stream's points up front (~90 bytes each), so each
 /// instrument gets what the configured fleet needs, not one large limit for all; a reload that grows the fleet
-/// restarts the instruments with new limits (<see cref="ExporterMetrics"/>).
+/// restarts the instruments with new limits (<see cref="ExporterMetrics"/>). Instruments whose label values the
+/// configuration cannot predict (<see cref="OpenEndedSeries"/>) start sized for a fleet that behaves and are restarted
+/// with room for half as many again as they hold when they run short.
 /// </summary>
 public sealed class CardinalityLimits
 {
     private const int Minimum = 256;
 
-    /// <summary>Distinct outcomes a series is expected to see in the process's life, on average over the fleet.</summary>
-    private const int OutcomesPerSeries = 4;
+    /// <summary>Distinct outcomes a series is expected to see to begin with: a success and one way of failing.</summary>
+    private const int OutcomesPerSeries = 2;
 
-    /// <summary>Providers a relay's health document is expected to list, on average (each is capped at 32).</summary>
-    private const int ProvidersPerRelay = 8;
+    /// <summary>Providers a relay's health document is expected to list to begin with (each is capped at 32).</summary>
+    private const int ProvidersPerRelay = 4;
 
     /// <summary>The fleet the current instruments were sized for; set before they are created.</summary>
     internal FleetSize SizedFor { get; set; }
 
+    /// <summary>Series the open-ended instruments held when the current ones were sized (none at start).</summary>
+    internal IReadOnlyDictionary<string, int> ObservedWhenSized { get; set; } = new Dictionary<string, int>();
+
+    /// <summary>True when an open-ended instrument is within a quarter of <see cref="Minimum"/> of its limit.</summary>
+    internal bool TooSmallFor(IReadOnlyDictionary<string, int> openEnded) =>
+        openEnded.Any(instrument => instrument.Value > For(instrument.Key) - Minimum / 4);
+
     public int For(string instrument)
     {
-        var fleet = SizedFor;
-        var needed = instrument switch
+        var needed = Math.Max(Estimate(instrument, SizedFor), ObservedWhenSized.GetValueOrDefault(instrument) * 3 / 2);
+        // Headroom for what the configuration cannot predict (outcomes, providers).
+        return Minimum + needed + needed / 8;
+    }
+
+    private static int Estimate(string instrument, FleetSize fleet) =>
+        instrument switch
         {
             "relay_probes" => fleet.Series * OutcomesPerSeries,
             "relay_probe_phase_duration" => fleet.Series * 5,
-            "relay_probe_duration" or "relay_probe_success" or "relay_probe_http_status_code" or "relay_probe_http_version"
-                or "relay_probes_skipped" => fleet.Series,
+            "relay_probe_duration" or "relay_probe_success" or "relay_probe_http_status_code" or "relay_probe_http_version" => fleet.Series,
+            // Only targets that answer 429 or 503 with a Retry-After skip probes.
+            "relay_probes_skipped" => fleet.Series / 4,
             "relay_upstream_available" or "relay_upstream_latency" => fleet.RelayHealthChecks * ProvidersPerRelay,
             "relay_active_nodes" or "relay_queue_depth" or "relay_health_document_problems" => fleet.RelayHealthChecks,
             "relay_target_health_state" => fleet.Targets * 4,
             "relay_model_health_state" => fleet.Models * 4,
-            // A circuit per target, and per target × model that a chat or stream check probes.
-            "relay_circuit_state" or "relay_circuit_transitions" => (fleet.Targets + fleet.ModelCircuits) * 4,
-            "relay_rate_limit_remaining" => fleet.Targets * 4,
+            // A circuit per target, and per target × model that a chat or stream check probes; most never leave closed.
+            "relay_circuit_state" => (fleet.Targets + fleet.ModelCircuits) * 4,
+            "relay_circuit_transitions" => (fleet.Targets + fleet.ModelCircuits) * 2,
+            "relay_rate_limit_remaining" => fleet.Targets * 2,
             "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
             "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,
             // Per model series of the chat and stream checks; tokens twice (input, output), GenAI errors by type.
@@ -46,9 +62,6 @@ public sealed class CardinalityLimits
             "relay_probe_time_to_first_token" or "relay_probe_time_per_output_token" or "relay_probe_cost_usd" => fleet.ModelSeries,
             _ => 0, // the exporter's own metrics: a handful of series
         };
-        // Headroom for what the configuration cannot predict (outcomes, providers).
-        return Minimum + needed + needed / 8;
-    }
 }
 
 /// <summary>The counts the cardinality limits are sized from.</summary>

@@ -43,9 +43,12 @@ internal sealed class ExporterInstruments : IDisposable
     private readonly Counter<long> _circuitTransitions;
     private readonly LatestProbeGauges _latest;
     private readonly StateGauges _states;
+    private readonly OpenEndedSeries _openEnded;
 
-    public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time)
+    public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
+        OpenEndedSeries openEnded)
     {
+        _openEnded = openEnded;
         _meter = new Meter(ExporterMetrics.MeterName, build.Version);
         _circuitTransitions = _meter.CreateCounter<long>("relay_circuit_transitions",
             description: "Changes of state of a circuit breaker, by the state it changed to (open, half_open, closed, isolated).");
@@ -72,7 +75,7 @@ internal sealed class ExporterInstruments : IDisposable
         _genAiTimeToFirstChunk = Histogram("gen_ai.client.operation.time_to_first_chunk", "s", GenAiDurationBuckets,
             "Time to receive the first chunk of a streamed response.");
 
-        _latest = new LatestProbeGauges(_meter);
+        _latest = new LatestProbeGauges(_meter, openEnded);
         _states = new StateGauges(_meter, health, circuits, time);
         ObserveHealthDocuments(results);
         ObserveHealthScores(health, time);
@@ -92,6 +95,7 @@ internal sealed class ExporterInstruments : IDisposable
     public void RecordCircuitTransition(CircuitKey key, CircuitState to)
     {
         _circuitTransitions.Add(1, OrderedTags.ForTarget(key.Target, key.Model).With("to", to.Label()));
+        _openEnded.Transition(key, to);
         _states.RecordCircuit(key, to);
     }
 
@@ -101,6 +105,7 @@ internal sealed class ExporterInstruments : IDisposable
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _probeDuration.Record(result.Duration.TotalSeconds, tags);
         _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
+        _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
         _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol);
@@ -110,6 +115,7 @@ internal sealed class ExporterInstruments : IDisposable
     public void RecordSkipped(ProbeKey key, string reason)
     {
         _skipped.Add(1, ProbeTags(key).With("reason", reason));
+        _openEnded.Skip(key, reason);
     }
 
     public void RecordScheduleLag(TimeSpan lag) => _scheduleLag.Record(Math.Max(0, lag.TotalSeconds));
@@ -156,10 +162,15 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_upstream_available", () =>
         {
             var measurements = new List<Measurement<int>>();
+            var providers = 0;
             foreach (var (target, document) in Documents())
+            {
+                providers += document.Providers.Count; // every upstream series of either gauge
                 foreach (var provider in document.Providers)
                     if (provider.Available is { } available)
                         measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target)));
+            }
+            _openEnded.Providers(providers);
             return measurements;
         }, description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
         _meter.CreateObservableGauge("relay_upstream_latency", () =>

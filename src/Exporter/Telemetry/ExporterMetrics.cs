@@ -13,7 +13,8 @@ namespace RelayExporter.Telemetry;
 /// Where the exporter records what it observed. The instruments themselves live in <see cref="ExporterInstruments"/>;
 /// <see cref="Restart"/> replaces them with fresh ones, which is how the counters and histograms of removed targets
 /// leave /metrics (OpenTelemetry drops the series of a disposed Meter; the others restart from zero, which rate() handles),
-/// and how the instruments get larger cardinality limits when a reload grows the fleet.
+/// and how the instruments get larger cardinality limits when a reload grows the fleet or an open-ended instrument
+/// (<see cref="OpenEndedSeries"/>) runs short.
 /// </summary>
 public sealed class ExporterMetrics : IDisposable
 {
@@ -23,6 +24,7 @@ public sealed class ExporterMetrics : IDisposable
     private readonly PrometheusScrapeExporter _scrape;
     private readonly CardinalityLimits _limits;
     private readonly ProbeResultStore _results;
+    private readonly OpenEndedSeries _openEnded = new();
     private readonly ITimer _stateRefresh;
     private readonly object _restartGate = new();
     private ExporterInstruments _instruments;
@@ -33,7 +35,7 @@ public sealed class ExporterMetrics : IDisposable
         _scrape = scrape;
         _limits = limits;
         _results = results;
-        _create = () => new ExporterInstruments(results, health, circuits, config, build, time);
+        _create = () => new ExporterInstruments(results, health, circuits, config, build, time, _openEnded);
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
@@ -44,7 +46,7 @@ public sealed class ExporterMetrics : IDisposable
             if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key)) || size.Exceeds(_limits.SizedFor)) Restart(size);
         };
         // A health state nobody confirms turns unknown with time alone; a second is well inside any scrape interval.
-        _stateRefresh = time.CreateTimer(_ => Volatile.Read(ref _instruments).RefreshStates(), null, StateRefreshInterval, StateRefreshInterval);
+        _stateRefresh = time.CreateTimer(_ => OnTick(), null, StateRefreshInterval, StateRefreshInterval);
     }
 
     internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
@@ -58,7 +60,16 @@ public sealed class ExporterMetrics : IDisposable
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
     public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
 
-    /// <summary>Replaces every instrument with a fresh one, its cardinality limit sized for <paramref name="fleet"/>.</summary>
+    private void OnTick()
+    {
+        Volatile.Read(ref _instruments).RefreshStates();
+        if (_limits.TooSmallFor(_openEnded.Counts())) Restart(_limits.SizedFor);
+    }
+
+    /// <summary>
+    /// Replaces every instrument with a fresh one, its cardinality limit sized for <paramref name="fleet"/> and for what
+    /// the open-ended instruments hold now.
+    /// </summary>
     internal void Restart(FleetSize fleet)
     {
         lock (_restartGate)
@@ -68,6 +79,8 @@ public sealed class ExporterMetrics : IDisposable
             // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
             _scrape.CollectAndDiscard(5000);
             _limits.SizedFor = fleet;
+            _limits.ObservedWhenSized = _openEnded.Counts();
+            _openEnded.Clear();
             var fresh = _create();
             fresh.RecordCurrent(_results.Latest);
             Volatile.Write(ref _instruments, fresh);

@@ -21,9 +21,11 @@ internal sealed class LatestProbeGauges
     private readonly Gauge<int> _modelListed;
     private readonly Gauge<double> _certificateExpiry;
     private readonly Gauge<double> _rateLimitRemaining;
+    private readonly OpenEndedSeries _openEnded;
 
-    public LatestProbeGauges(Meter meter)
+    public LatestProbeGauges(Meter meter, OpenEndedSeries openEnded)
     {
+        _openEnded = openEnded;
         _success = meter.CreateGauge<int>("relay_probe_success", description: "1 if the latest probe of the series succeeded, else 0.");
         _statusCode = meter.CreateGauge<int>("relay_probe_http_status_code",
             description: "HTTP status code of the latest probe's response; 0 when no response came.");
@@ -61,7 +63,10 @@ internal sealed class LatestProbeGauges
         }
         if (trace.CertificateNotAfter is { } notAfter) _certificateExpiry.Record(notAfter.ToUnixTimeSeconds(), Tag("target", target));
         foreach (var (limit, remaining) in trace.RateLimitRemaining)
+        {
             _rateLimitRemaining.Record(remaining, Tag("limit", limit), Tag("target", target));
+            _openEnded.RateLimit(target, limit);
+        }
     }
 
     private static readonly IReadOnlyDictionary<string, bool> NoModels = new Dictionary<string, bool>();

@@ -1,0 +1,74 @@
+using Polly.CircuitBreaker;
+using RelayExporter.Circuits;
+using RelayExporter.Probing;
+
+namespace RelayExporter.Telemetry;
+
+/// <summary>
+/// The series of the instruments whose label values the configuration cannot predict: outcomes, skip reasons, circuit
+/// transitions, rate limits and relay-reported providers. OpenTelemetry allocates every stream's points up front, so
+/// these instruments start with limits sized for a fleet that behaves (<see cref="CardinalityLimits"/>), and this count
+/// tells <see cref="ExporterMetrics"/> when the fleet needs more, before the SDK folds series into its overflow series.
+/// </summary>
+internal sealed class OpenEndedSeries
+{
+    private readonly Lock _gate = new();
+    private readonly HashSet<(ProbeKey, ProbeOutcome)> _outcomes = [];
+    private readonly HashSet<(ProbeKey, string)> _skips = [];
+    private readonly HashSet<(CircuitKey, CircuitState)> _transitions = [];
+    private readonly HashSet<(string, string)> _rateLimits = [];
+    private int _providers;
+
+    public void Outcome(ProbeKey key, ProbeOutcome outcome)
+    {
+        using var _ = _gate.EnterScope();
+        _outcomes.Add((key, outcome));
+    }
+
+    public void Skip(ProbeKey key, string reason)
+    {
+        using var _ = _gate.EnterScope();
+        _skips.Add((key, reason));
+    }
+
+    public void Transition(CircuitKey key, CircuitState to)
+    {
+        using var _ = _gate.EnterScope();
+        _transitions.Add((key, to));
+    }
+
+    public void RateLimit(string target, string limit)
+    {
+        using var _ = _gate.EnterScope();
+        _rateLimits.Add((target, limit));
+    }
+
+    /// <summary>Providers the relays' latest health documents report, counted when the upstream gauges are observed.</summary>
+    public void Providers(int count) => Volatile.Write(ref _providers, count);
+
+    /// <summary>Series per instrument now.</summary>
+    public IReadOnlyDictionary<string, int> Counts()
+    {
+        using var _ = _gate.EnterScope();
+        var providers = Volatile.Read(ref _providers);
+        return new Dictionary<string, int>(StringComparer.Ordinal)
+        {
+            ["relay_probes"] = _outcomes.Count,
+            ["relay_probes_skipped"] = _skips.Count,
+            ["relay_circuit_transitions"] = _transitions.Count,
+            ["relay_rate_limit_remaining"] = _rateLimits.Count,
+            ["relay_upstream_available"] = providers,
+            ["relay_upstream_latency"] = providers,
+        };
+    }
+
+    /// <summary>Forgets every series: fresh instruments start empty, and the latest values recorded again are counted again.</summary>
+    public void Clear()
+    {
+        using var _ = _gate.EnterScope();
+        _outcomes.Clear();
+        _skips.Clear();
+        _transitions.Clear();
+        _rateLimits.Clear();
+    }
+}
