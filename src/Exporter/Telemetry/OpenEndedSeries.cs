@@ -19,29 +19,13 @@ internal sealed class OpenEndedSeries
     private readonly HashSet<(string, string)> _rateLimits = [];
     private int _providers;
 
-    public void Outcome(ProbeKey key, ProbeOutcome outcome)
-    {
-        using var _ = _gate.EnterScope();
-        _outcomes.Add((key, outcome));
-    }
+    public void Outcome(ProbeKey key, ProbeOutcome outcome) => Add(_outcomes, (key, outcome));
 
-    public void Skip(ProbeKey key, string reason)
-    {
-        using var _ = _gate.EnterScope();
-        _skips.Add((key, reason));
-    }
+    public void Skip(ProbeKey key, string reason) => Add(_skips, (key, reason));
 
-    public void Transition(CircuitKey key, CircuitState to)
-    {
-        using var _ = _gate.EnterScope();
-        _transitions.Add((key, to));
-    }
+    public void Transition(CircuitKey key, CircuitState to) => Add(_transitions, (key, to));
 
-    public void RateLimit(string target, string limit)
-    {
-        using var _ = _gate.EnterScope();
-        _rateLimits.Add((target, limit));
-    }
+    public void RateLimit(string target, string limit) => Add(_rateLimits, (target, limit));
 
     /// <summary>Providers the relays' latest health documents report, counted when the upstream gauges are observed.</summary>
     public void Providers(int count) => Volatile.Write(ref _providers, count);
@@ -60,6 +44,12 @@ internal sealed class OpenEndedSeries
             ["relay_upstream_available"] = providers,
             ["relay_upstream_latency"] = providers,
         };
+    }
+
+    private void Add<T>(HashSet<T> series, T labels)
+    {
+        using var _ = _gate.EnterScope();
+        series.Add(labels);
     }
 
     /// <summary>Forgets every series: fresh instruments start empty, and the latest values recorded again are counted again.</summary>
