@@ -10,6 +10,7 @@ const string Usage = """
       render       /metrics render time and memory with 10,000 series, in-process
       scale        the relay-exporter executable with 10,000 series at 30 s: CPU, RSS, schedule lag, scrape time
       detection    time from a hard outage to unhealthy and circuit open with default settings, and back
+      startup      time from starting the relay-exporter executable to ready, with 5,000 targets
     """;
 
 if (args.Length == 0 || args[0] is "-h" or "--help")
@@ -27,6 +28,7 @@ Func<Arguments, Task> benchmark = args[0] switch
     "render" => ScrapeRender.RunAsync,
     "scale" => SchedulerScale.RunAsync,
     "detection" => DetectionTime.RunAsync,
+    "startup" => StartupTime.RunAsync,
     _ => _ => throw new ArgumentException($"unknown benchmark '{args[0]}'\n{Usage}"),
 };
 Console.WriteLine($"# {args[0]} on {Environment.ProcessorCount} cores, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC, .NET {Environment.Version}");
