@@ -27,12 +27,13 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     private readonly Dictionary<string, ProbeSeries> _series = new(StringComparer.Ordinal);
     private readonly HashSet<ProbeSeries> _probing = [];
     private readonly DueQueue<ProbeSeries> _waiting = new(time, WakeUpSpacing);
+    // Replaced when a reload changes probing.max_concurrency; a probe releases the semaphore it waited on.
     private SemaphoreSlim _concurrency = null!;
+    private int _concurrencyLimit;
     private bool _stopped;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        _concurrency = new SemaphoreSlim(config.Current.Probing.MaxConcurrency);
         config.Changed += OnChanged;
         try
         {
@@ -63,6 +64,12 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         lock (_gate)
         {
             if (_stopped) return;
+            if (options.Probing.MaxConcurrency != _concurrencyLimit)
+            {
+                // Probes already waiting or running under the old limit finish under it.
+                Volatile.Write(ref _concurrency, new SemaphoreSlim(options.Probing.MaxConcurrency));
+                _concurrencyLimit = options.Probing.MaxConcurrency;
+            }
             foreach (var (fingerprint, series) in _series.Where(s => !wanted.ContainsKey(s.Key)).ToList())
             {
                 // A waiting series is dropped when it falls due; a probing one ends now and is not queued again.
@@ -104,7 +111,8 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         try
         {
             ProbeResult result;
-            await _concurrency.WaitAsync(stop);
+            var slots = Volatile.Read(ref _concurrency);
+            await slots.WaitAsync(stop);
             try
             {
                 metrics.RecordScheduleLag(time.GetUtcNow() - series.Due);
@@ -112,7 +120,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             }
             finally
             {
-                _concurrency.Release();
+                slots.Release();
             }
             retryAfter.Observe(result);
 

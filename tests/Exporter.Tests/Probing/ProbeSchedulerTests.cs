@@ -152,6 +152,23 @@ public class ProbeDispatchTests
     }
 
     [Fact]
+    public async Task A_reload_that_changes_the_concurrency_limit_applies_it_to_the_next_probes()
+    {
+        var targets = Enumerable.Range(0, 5).Select(i => $"target-{i}").ToArray();
+        var series = targets.Select(t => (t, "30s")).ToArray();
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(series, maxConcurrency: 2));
+        rig.Reload(SchedulerRig.Config(series, maxConcurrency: 4));
+        foreach (var target in targets) rig.Check.Hold(target);
+
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.InFlight == 4, Deadline, "four probes in flight");
+        foreach (var target in targets) rig.Check.Release(target);
+        await Eventually.UntilAsync(() => rig.Check.Total == 5, Deadline, "all five probes");
+
+        Assert.Equal(4, rig.Check.MaxInFlight);
+    }
+
+    [Fact]
     public async Task Stopping_cancels_the_probes_in_flight_and_waits_for_them()
     {
         await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("slow", "30s")));
