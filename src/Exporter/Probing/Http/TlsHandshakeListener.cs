@@ -6,6 +6,11 @@ namespace RelayExporter.Probing.Http;
 /// Times TLS handshakes from .NET's own activities. A connection's setup activity is a root of its own (not a child
 /// of the request), so the connect callback stores the probe's trace on it, and the handshake below it finds it there.
 /// </summary>
+/// <remarks>
+/// .NET 10's TLS handshake activity stops long before the handshake ends (2–60 µs for a 2 ms handshake), so it only
+/// says that a handshake happened. Its time is the connection setup's (connect callback, then handshake) less what the
+/// connect callback measured (DNS and TCP connect).
+/// </remarks>
 internal sealed class TlsHandshakeListener : IDisposable
 {
     public const string TraceProperty = "relay.probe.trace";
@@ -22,7 +27,10 @@ internal sealed class TlsHandshakeListener : IDisposable
             Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllData,
             ActivityStopped = activity =>
             {
-                if (activity.Source.Name == SecuritySource && TraceOf(activity) is { } trace) trace.Tls = activity.Duration;
+                if (TraceOf(activity) is not { } trace) return;
+                if (activity.Source.Name == SecuritySource) trace.Tls = TimeSpan.Zero; // a handshake happened; timed below
+                else if (trace.Tls is not null && activity.OperationName.EndsWith(".ConnectionSetup", StringComparison.Ordinal))
+                    trace.Tls = TimeSpan.FromTicks(Math.Max(0, (activity.Duration - (trace.Dns ?? TimeSpan.Zero) - (trace.Connect ?? TimeSpan.Zero)).Ticks));
             },
         };
         ActivitySource.AddActivityListener(_listener);
