@@ -105,14 +105,16 @@ public sealed class ProbeHttpClients : IDisposable
 
     private static bool Validate(TargetTls tls, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors)
     {
+        var accepted = errors == SslPolicyErrors.None || tls.Accepts(certificate, errors);
         if (TlsHandshakeListener.CurrentTrace() is { } trace && certificate is X509Certificate2 leaf)
         {
             // The earliest expiry in the chain is the one that will break the connection first.
             var notAfter = chain?.ChainElements.Select(e => e.Certificate.NotAfter).DefaultIfEmpty(leaf.NotAfter).Min() ?? leaf.NotAfter;
             trace.CertificateNotAfter = new DateTimeOffset(notAfter.ToUniversalTime());
-            if (errors != SslPolicyErrors.None) trace.CertificateErrors = errors;
+            // The system's errors are no problem when the target's own CA vouches for the certificate.
+            if (!accepted) trace.CertificateErrors = errors;
         }
-        return errors == SslPolicyErrors.None || tls.Accepts(certificate, errors);
+        return accepted;
     }
 
     /// <summary>Forgets the certificate checks of TLS settings no target has any more.</summary>
