@@ -27,16 +27,31 @@ public sealed class CardinalityLimits
     /// <summary>Series the open-ended instruments held when the current ones were sized (none at start).</summary>
     internal IReadOnlyDictionary<string, int> ObservedWhenSized { get; set; } = new Dictionary<string, int>();
 
-    /// <summary>True when an open-ended instrument is within a quarter of <see cref="Minimum"/> of its limit.</summary>
+    /// <summary>
+    /// True when an open-ended instrument is within a quarter of <see cref="Minimum"/> of its limit and a restart would
+    /// raise that limit (not at its ceiling).
+    /// </summary>
     internal bool TooSmallFor(IReadOnlyDictionary<string, int> openEnded) =>
-        openEnded.Any(instrument => instrument.Value > For(instrument.Key) - Minimum / 4);
+        openEnded.Any(instrument => instrument.Value > For(instrument.Key) - Minimum / 4
+            && Limit(instrument.Key, instrument.Value) > For(instrument.Key));
 
-    public int For(string instrument)
+    public int For(string instrument) => Limit(instrument, ObservedWhenSized.GetValueOrDefault(instrument));
+
+    private int Limit(string instrument, int observed)
     {
-        var needed = Math.Max(Estimate(instrument, SizedFor), ObservedWhenSized.GetValueOrDefault(instrument) * 3 / 2);
+        var needed = Math.Max(Estimate(instrument, SizedFor), observed * 3 / 2);
+        // Upstream-chosen names grow no further than every relay listing its most: a relay that renames its providers
+        // forever must not grow memory forever (beyond the ceiling, the SDK's overflow series takes them).
+        if (Ceiling(instrument, SizedFor) is { } ceiling) needed = Math.Min(needed, ceiling);
         // Headroom for what the configuration cannot predict (outcomes, providers).
         return Minimum + needed + needed / 8;
     }
+
+    private static int? Ceiling(string instrument, FleetSize fleet) => instrument switch
+    {
+        "relay_upstream_available" or "relay_upstream_latency" => fleet.RelayHealthChecks * RelayHealthDocument.MaxProviders,
+        _ => null,
+    };
 
     private static int Estimate(string instrument, FleetSize fleet) =>
         instrument switch

@@ -162,15 +162,13 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_upstream_available", () =>
         {
             var measurements = new List<Measurement<int>>();
-            var providers = 0;
             foreach (var (target, document) in Documents())
-            {
-                providers += document.Providers.Count; // every upstream series of either gauge
                 foreach (var provider in document.Providers)
+                {
+                    _openEnded.Provider(target, provider.Provider);
                     if (provider.Available is { } available)
                         measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target)));
-            }
-            _openEnded.Providers(providers);
+                }
             return measurements;
         }, description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
         _meter.CreateObservableGauge("relay_upstream_latency", () =>

@@ -17,7 +17,8 @@ internal sealed class OpenEndedSeries
     private readonly HashSet<(ProbeKey, string)> _skips = [];
     private readonly HashSet<(CircuitKey, CircuitState)> _transitions = [];
     private readonly HashSet<(string, string)> _rateLimits = [];
-    private int _providers;
+    // Every provider seen since the instruments started: the SDK keeps a point for each, even one a relay stopped listing.
+    private readonly HashSet<(string, string)> _providers = [];
 
     public void Outcome(ProbeKey key, ProbeOutcome outcome) => Add(_outcomes, (key, outcome));
 
@@ -27,22 +28,20 @@ internal sealed class OpenEndedSeries
 
     public void RateLimit(string target, string limit) => Add(_rateLimits, (target, limit));
 
-    /// <summary>Providers the relays' latest health documents report, counted when the upstream gauges are observed.</summary>
-    public void Providers(int count) => Volatile.Write(ref _providers, count);
+    public void Provider(string target, string provider) => Add(_providers, (target, provider));
 
     /// <summary>Series per instrument now.</summary>
     public IReadOnlyDictionary<string, int> Counts()
     {
         using var _ = _gate.EnterScope();
-        var providers = Volatile.Read(ref _providers);
         return new Dictionary<string, int>(StringComparer.Ordinal)
         {
             ["relay_probes"] = _outcomes.Count,
             ["relay_probes_skipped"] = _skips.Count,
             ["relay_circuit_transitions"] = _transitions.Count,
             ["relay_rate_limit_remaining"] = _rateLimits.Count,
-            ["relay_upstream_available"] = providers,
-            ["relay_upstream_latency"] = providers,
+            ["relay_upstream_available"] = _providers.Count,
+            ["relay_upstream_latency"] = _providers.Count,
         };
     }
 
@@ -60,5 +59,6 @@ internal sealed class OpenEndedSeries
         _skips.Clear();
         _transitions.Clear();
         _rateLimits.Clear();
+        _providers.Clear();
     }
 }

@@ -30,6 +30,20 @@ public sealed class OpenEndedLimitsTests
     }
 
     [Fact]
+    public void Providers_grow_no_further_than_every_relay_listing_its_most_and_then_stop_restarting()
+    {
+        var limits = new CardinalityLimits
+        {
+            SizedFor = new FleetSize(Series: 1000, Targets: 500, Models: 500, ModelSeries: 0, ModelCircuits: 0, RelayHealthChecks: 500),
+            ObservedWhenSized = new Dictionary<string, int> { ["relay_upstream_available"] = 20_000 }, // a relay renaming its providers
+        };
+        var ceiling = 256 + 500 * 32 + 500 * 32 / 8;
+
+        Assert.Equal(ceiling, limits.For("relay_upstream_available"));
+        Assert.False(limits.TooSmallFor(new Dictionary<string, int> { ["relay_upstream_available"] = ceiling + 1_000 }));
+    }
+
+    [Fact]
     public async Task Relays_reporting_more_providers_than_expected_get_every_series_and_nothing_overflows()
     {
         // Ten relays of 32 providers each: 320 upstream series, above the 301 that ten relays are sized for at start.
