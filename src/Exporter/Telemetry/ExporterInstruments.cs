@@ -101,7 +101,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordProbe(ProbeResult result, ILlmProtocol protocol)
     {
-        var tags = ProbeTags(result.Key);
+        var tags = OrderedTags.ForProbe(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _probeDuration.Record(result.Duration.TotalSeconds, tags);
         _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
@@ -114,7 +114,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordSkipped(ProbeKey key, string reason)
     {
-        _skipped.Add(1, ProbeTags(key).With("reason", reason));
+        _skipped.Add(1, OrderedTags.ForProbe(key).With("reason", reason));
         _openEnded.Skip(key, reason);
     }
 
@@ -221,12 +221,4 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
-
-    internal static TagList ProbeTags(ProbeKey key)
-    {
-        var tags = new TagList { { "check", key.Check } };
-        if (key.Model is not null) tags.Add("model", key.Model);
-        tags.Add("target", key.Target);
-        return tags;
-    }
 }

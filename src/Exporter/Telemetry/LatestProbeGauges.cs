@@ -43,7 +43,7 @@ internal sealed class LatestProbeGauges
 
     public void Record(ProbeResult result)
     {
-        var tags = ExporterInstruments.ProbeTags(result.Key);
+        var tags = OrderedTags.ForProbe(result.Key);
         _success.Record(result.Succeeded ? 1 : 0, tags);
         // A probe the circuit did not send leaves the latest exchange's values as they were.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _statusCode.Record(result.StatusCode ?? 0, tags);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RelayExporter.Probing;
 
 namespace RelayExporter.Telemetry;
 
@@ -17,6 +18,15 @@ internal static class OrderedTags
         while (index < copy.Count && string.CompareOrdinal(copy[index].Key, key) < 0) index++;
         copy.Insert(index, new KeyValuePair<string, object?>(key, value));
         return copy;
+    }
+
+    /// <summary>A probe series' tags: its check, its model when it has one, its target.</summary>
+    public static TagList ForProbe(ProbeKey key)
+    {
+        var tags = new TagList { { "check", key.Check } };
+        if (key.Model is not null) tags.Add("model", key.Model);
+        tags.Add("target", key.Target);
+        return tags;
     }
 
     /// <summary>The target's tags, and the model's when there is one.</summary>
