@@ -8,11 +8,9 @@ namespace RelayExporter.Telemetry.Prometheus;
 /// </summary>
 internal sealed class GzipBodyWriter : IScrapeBodyWriter
 {
-    private const int SegmentSize = 64 * 1024;
-
     private readonly SegmentedBuffer compressed = new();
     private readonly GZipStream gzip;
-    private byte[] segment = new byte[SegmentSize];
+    private byte[] segment = new byte[SegmentedBuffer.SegmentSize];
     private int written;
 
     public GzipBodyWriter() => gzip = new GZipStream(new SegmentedBufferStream(compressed), CompressionLevel.Fastest);

@@ -10,7 +10,7 @@ namespace RelayExporter.Telemetry.Prometheus;
 internal sealed class SegmentedBuffer : IScrapeBodyWriter
 {
     // Below the 85,000-byte large-object threshold.
-    private const int SegmentSize = 64 * 1024;
+    internal const int SegmentSize = 64 * 1024;
     private const int FlushBytes = 1024 * 1024;
 
     private readonly List<(byte[] Array, int Length)> full = [];
