@@ -25,8 +25,8 @@ public sealed class ProbeResultStore
         _latest[result.Key] = result with { Reason = reason.Length == result.Reason.Length ? reason : result.Reason, Transcript = null };
     }
 
-    /// <summary>The latest result of every series, without its transcript.</summary>
-    public IReadOnlyCollection<ProbeResult> Latest => (IReadOnlyCollection<ProbeResult>)_latest.Values;
+    /// <summary>The latest result of every series, without its transcript, read as the enumeration goes (no copy: a scrape reads it several times).</summary>
+    public IEnumerable<ProbeResult> Latest => _latest.Select(entry => entry.Value);
 
     /// <summary>The latest result of one series, without its transcript; null before its first probe.</summary>
     public ProbeResult? LatestOf(ProbeKey key) => _latest.GetValueOrDefault(key);

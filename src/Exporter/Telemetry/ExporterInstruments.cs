@@ -150,7 +150,8 @@ internal sealed class ExporterInstruments : IDisposable
         if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, genAi.With("gen_ai.token.type", "output"));
     }
 
-    // Observable: a provider the relay stops reporting must leave /metrics with the document that dropped it.
+    // Observable: a provider the relay stops reporting must leave /metrics with the document that dropped it. Each
+    // callback yields as it reads the store, so a collection holds no list of tens of thousands of measurements.
     private void ObserveHealthDocuments(ProbeResultStore results)
     {
         IEnumerable<(string Target, RelayHealthDocument Document)> Documents()
@@ -159,27 +160,26 @@ internal sealed class ExporterInstruments : IDisposable
                 if (result.Health is { } document) yield return (result.Key.Target, document);
         }
 
-        _meter.CreateObservableGauge("relay_upstream_available", () =>
+        IEnumerable<Measurement<int>> Available()
         {
-            var measurements = new List<Measurement<int>>();
             foreach (var (target, document) in Documents())
                 foreach (var provider in document.Providers)
                 {
                     _openEnded.Provider(target, provider.Provider);
-                    if (provider.Available is { } available)
-                        measurements.Add(new Measurement<int>(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target)));
+                    if (provider.Available is { } available) yield return new(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target));
                 }
-            return measurements;
-        }, description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
-        _meter.CreateObservableGauge("relay_upstream_latency", () =>
+        }
+
+        IEnumerable<Measurement<double>> Latency()
         {
-            var measurements = new List<Measurement<double>>();
             foreach (var (target, document) in Documents())
                 foreach (var provider in document.Providers)
-                    if (provider.LatencySeconds is { } latency)
-                        measurements.Add(new Measurement<double>(latency, Tag("provider", provider.Provider), Tag("target", target)));
-            return measurements;
-        }, "s", "Latency the relay reports for the upstream provider (from its health document).");
+                    if (provider.LatencySeconds is { } latency) yield return new(latency, Tag("provider", provider.Provider), Tag("target", target));
+        }
+
+        _meter.CreateObservableGauge("relay_upstream_available", Available,
+            description: "1 if the relay reports the upstream provider available, else 0 (from its health document).");
+        _meter.CreateObservableGauge("relay_upstream_latency", Latency, "s", "Latency the relay reports for the upstream provider (from its health document).");
         _meter.CreateObservableGauge("relay_active_nodes",
             () => Documents().Where(d => d.Document.ActiveNodes is not null).Select(d => new Measurement<double>(d.Document.ActiveNodes!.Value, Tag("target", d.Target))),
             description: "Active nodes the relay reports (from its health document).");
