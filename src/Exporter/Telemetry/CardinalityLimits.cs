@@ -13,7 +13,7 @@ namespace RelayExporter.Telemetry;
 /// </summary>
 public sealed class CardinalityLimits
 {
-    private const int Minimum = 256;
+    internal const int Minimum = 256;
 
     /// <summary>Distinct outcomes a series is expected to see to begin with: a success and one way of failing.</summary>
     private const int OutcomesPerSeries = 2;
@@ -37,15 +37,22 @@ public sealed class CardinalityLimits
 
     public int For(string instrument) => Limit(instrument, ObservedWhenSized.GetValueOrDefault(instrument));
 
+    /// <summary>Series the configuration predicts for the instrument (0 for the exporter's own few).</summary>
+    internal int Predicted(string instrument) => Estimate(instrument, SizedFor);
+
     private int Limit(string instrument, int observed)
     {
         var needed = Math.Max(Estimate(instrument, SizedFor), observed * 3 / 2);
         // Upstream-chosen names grow no further than every relay listing its most: a relay that renames its providers
         // forever must not grow memory forever (beyond the ceiling, the SDK's overflow series takes them).
         if (Ceiling(instrument, SizedFor) is { } ceiling) needed = Math.Min(needed, ceiling);
-        // Headroom for what the configuration cannot predict (outcomes, providers).
-        return Minimum + needed + needed / 8;
+        // Headroom only where the configuration cannot predict the series (outcomes, providers, GenAI error types): the
+        // others are counted exactly, and a reload that adds to them restarts the instruments.
+        return Minimum + needed + (IsOpenEnded(instrument) ? needed / 8 : 0);
     }
+
+    internal static bool IsOpenEnded(string instrument) =>
+        OpenEndedSeries.Instruments.Contains(instrument) || instrument.StartsWith("gen_ai.", StringComparison.Ordinal);
 
     private static int? Ceiling(string instrument, FleetSize fleet) => instrument switch
     {

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Microsoft.Extensions.DependencyInjection;
 using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
@@ -16,6 +17,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     private ExporterHost _exporter = null!;
     private EnvironmentScope _key = null!;
     private TagOrderListener _tagOrder = null!;
+    private SeriesCountListener _seriesCount = null!;
 
     /// <summary>
     /// Every kind of series at once: all four checks, a relay health document, a relay with more providers than the
@@ -34,6 +36,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"rate_limited","retry_after_s":2}"""))).EnsureSuccessStatusCode();
         _key = new EnvironmentScope([new("EXPORTER_SCRAPE_TEST_KEY", "sk-scrape-test")]);
         _tagOrder = new TagOrderListener(ExporterMetrics.MeterName);
+        _seriesCount = new SeriesCountListener(ExporterMetrics.MeterName);
         _exporter = await ExporterHost.StartAsync($$"""
             defaults:
               checks:
@@ -62,6 +65,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     {
         await _exporter.DisposeAsync();
         _tagOrder.Dispose();
+        _seriesCount.Dispose();
         await _simulator.DisposeAsync();
         await _secureSimulator.DisposeAsync();
         _certificates.Dispose();
@@ -118,6 +122,18 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
             "relay_circuit_transitions", "relay_upstream_available", "relay_model_listed", "relay_probes_skipped", "relay_probe_tokens",
             "gen_ai.client.token.usage", "gen_ai.client.operation.duration", "relay_exporter_build_info", "relay_rate_limit_remaining" },
             measured.ToHashSet());
+    }
+
+    [Fact]
+    public void Instruments_the_configuration_predicts_hold_no_more_series_than_predicted()
+    {
+        // Their cardinality limits have no headroom beyond a small constant: a series the estimate misses could overflow in a large fleet.
+        var limits = new CardinalityLimits { SizedFor = FleetSize.Of(_exporter.Services.GetRequiredService<RelayExporter.Configuration.RunningConfig>().Current) };
+        var predictable = _seriesCount.Counts().Where(i => !CardinalityLimits.IsOpenEnded(i.Key) && limits.Predicted(i.Key) > 0).ToList();
+
+        Assert.Superset(new HashSet<string> { "relay_probe_phase_duration", "relay_target_health_state", "relay_model_health_state", "relay_circuit_state",
+            "relay_probe_success", "relay_probe_tokens", "relay_model_listed", "relay_tls_certificate_expiry_timestamp" }, predictable.Select(i => i.Key).ToHashSet());
+        Assert.All(predictable, i => Assert.True(i.Value <= limits.Predicted(i.Key), $"{i.Key}: {i.Value} series, {limits.Predicted(i.Key)} predicted"));
     }
 
     [Fact]

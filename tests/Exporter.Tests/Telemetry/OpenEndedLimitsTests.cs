@@ -26,7 +26,7 @@ public sealed class OpenEndedLimitsTests
 
         Assert.Equal(256 + 6000 + 750, limits.For("relay_probes"));
         Assert.Equal(providers, limits.For("relay_upstream_available")); // never below the fleet's estimate
-        Assert.Equal(256 + 1000 + 125, limits.For("relay_probe_success")); // a predictable instrument ignores what was observed
+        Assert.Equal(256 + 1000, limits.For("relay_probe_success")); // a predictable instrument: exactly the fleet, whatever was observed
     }
 
     [Fact]
