@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Net.Security;
 
 namespace RelayExporter.Probing.Http;
@@ -33,7 +32,7 @@ public sealed class ProbeTrace
 
     public int? StatusCode { get; set; }
     public Version? HttpVersion { get; set; }
-    public IReadOnlyDictionary<string, double> RateLimitRemaining { get; private set; } = ReadOnlyDictionary<string, double>.Empty;
+    public IReadOnlyList<KeyValuePair<string, double>> RateLimitRemaining { get; private set; } = [];
 
     /// <summary>How long the target asked us to wait before the next request (429/503/529).</summary>
     public TimeSpan? RetryAfter { get; private set; }

@@ -1,4 +1,3 @@
-using System.Collections.ObjectModel;
 using System.Globalization;
 using System.Net.Http.Headers;
 
@@ -17,10 +16,11 @@ public static class ResponseHints
     /// Remaining requests/tokens from OpenAI-style <c>x-ratelimit-remaining-*</c> and Anthropic-style
     /// <c>anthropic-ratelimit-*-remaining</c> headers.
     /// </summary>
-    public static IReadOnlyDictionary<string, double> RateLimitRemaining(HttpResponseHeaders headers)
+    public static IReadOnlyList<KeyValuePair<string, double>> RateLimitRemaining(HttpResponseHeaders headers)
     {
-        // Most responses carry none: they share one empty dictionary rather than each keeping its own.
-        Dictionary<string, double>? remaining = null;
+        // Kept with the latest result of every series: an array (most responses carry none and share the empty one),
+        // not a dictionary, which costs four times as much for the two or four limits a provider reports.
+        List<KeyValuePair<string, double>>? remaining = null;
         foreach (var (name, values) in headers)
         {
             var lower = name.ToLowerInvariant();
@@ -31,9 +31,14 @@ public static class ResponseHints
             if (limit is null) continue;
             limit = limit.Replace('-', '_');
             if (KnownLimits.TryGetValue(limit, out var known) && double.TryParse(values.FirstOrDefault(), NumberStyles.Float, CultureInfo.InvariantCulture, out var value))
-                (remaining ??= [])[known] = value; // the known instance: it lives on as a label value
+            {
+                remaining ??= [];
+                // The known instance: it lives on as a label value. A repeated header keeps its last value.
+                remaining.RemoveAll(l => ReferenceEquals(l.Key, known));
+                remaining.Add(new(known, value));
+            }
         }
-        return remaining ?? (IReadOnlyDictionary<string, double>)ReadOnlyDictionary<string, double>.Empty;
+        return remaining?.ToArray() ?? [];
     }
 
     /// <summary>How long the upstream asked us to wait: <c>retry-after-ms</c> when present, else <c>Retry-After</c>.</summary>
