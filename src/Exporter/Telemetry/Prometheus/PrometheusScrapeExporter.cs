@@ -115,7 +115,10 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
             }
 
             // No instruments at all: the SDK exports nothing, and the body is the resource alone.
-            return rendered ?? Render([]);
+            var body = rendered ?? Render([]);
+            // Not kept here until the next scrape: a plain-text body is tens of megabytes.
+            rendered = null;
+            return body;
         }
     }
 
