@@ -32,6 +32,7 @@ public static class ScrapeRender
         // reach the optimised code a long-running exporter scrapes with.
         var warmup = args.Int("warmup", 10);
         var rounds = args.Int("rounds", 1);
+        var allocationTypes = args.Int("allocations", 0);
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
@@ -61,10 +62,16 @@ public static class ScrapeRender
         // The body is read into one reused buffer and dropped: allocating 30 MB per scrape in this process would charge
         // the client's garbage to the exporter's collector.
         var sink = new byte[1 << 20];
+        // With --allocations N: the N types that gzip scrapes (as Prometheus asks) allocate most.
+        using var sampler = allocationTypes > 0 ? new AllocationSampler() : null;
+        var gzipScrapes = 0;
         foreach (var (name, accept, gzip) in Formats)
         {
+            if (sampler is not null) sampler.Sampling = gzip;
+            if (gzip) gzipScrapes += warmup + scrapes;
             var times = new List<double>();
             var cpu = new List<double>();
+            var allocated = new List<double>();
             var bytes = 0;
             for (var i = -warmup; i < scrapes; i++)
             {
@@ -73,6 +80,7 @@ public static class ScrapeRender
                 if (gzip) request.Headers.TryAddWithoutValidation("Accept-Encoding", "gzip");
                 var started = Stopwatch.GetTimestamp();
                 var cpuBefore = Process.GetCurrentProcess().TotalProcessorTime;
+                var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
                 using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
                 await using var body = await response.EnsureSuccessStatusCode().Content.ReadAsStreamAsync();
                 var length = 0;
@@ -81,13 +89,16 @@ public static class ScrapeRender
                 {
                     times.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
                     cpu.Add((Process.GetCurrentProcess().TotalProcessorTime - cpuBefore).TotalMilliseconds);
+                    allocated.Add((GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore) / 1e6);
                 }
                 bytes = length;
             }
             Console.WriteLine($"RESULT render {name}: median {Stats.Median(times):F1} ms, p90 {Stats.Percentile(times, 90):F1} ms, " +
-                $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB; CPU per scrape median {Stats.Median(cpu):F0} ms (server and client)");
+                $"max {times.Max():F1} ms; {bytes / 1e6:F1} MB; CPU per scrape median {Stats.Median(cpu):F0} ms, " +
+                $"allocated {Stats.Median(allocated):F1} MB (server and client)");
         }
 
+        sampler?.Print(allocationTypes, gzipScrapes, "scrape");
         PrintMemory("after the scrapes");
     }
 
