@@ -100,7 +100,6 @@ public sealed class ProbeHandler
         var reason = findings.Reason;
         if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)
         {
-            trace.RedactSecret(secret);
             transcript.RedactSecret(secret);
             reason = SecretRedaction.Redact(reason, secret)!;
         }
@@ -112,8 +111,8 @@ public sealed class ProbeHandler
             Reason = reason,
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
-            Trace = trace.RequestLine is null ? null : trace,
-            Transcript = trace.RequestLine is null ? null : transcript,
+            Trace = transcript.RequestLine is null ? null : trace,
+            Transcript = transcript.RequestLine is null ? null : transcript,
             ModelsListed = findings.ModelsListed,
             Generation = findings.Generation,
             Health = findings.Health,

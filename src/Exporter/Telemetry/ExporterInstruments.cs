@@ -139,7 +139,7 @@ internal sealed class ExporterInstruments : IDisposable
             { "gen_ai.provider.name", protocol.ProviderName },
             { "gen_ai.request.model", model },
         };
-        if (result.Trace?.RequestLine is { } line && Uri.TryCreate(line[(line.IndexOf(' ') + 1)..], UriKind.Absolute, out var uri))
+        if (result.Transcript?.RequestLine is { } line && Uri.TryCreate(line[(line.IndexOf(' ') + 1)..], UriKind.Absolute, out var uri))
         {
             genAi = genAi.With("server.address", uri.Host).With("server.port", uri.Port);
         }

@@ -29,7 +29,6 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        trace.RecordRequest(request);
         transcript.RecordRequest(request);
         _sent = time.GetTimestamp();
         _handler ??= clients.ForProbe(target);

@@ -27,8 +27,6 @@ public sealed class ProbeTrace
     /// <summary>What the system's certificate check objected to, when it did (the target's own TLS settings may still accept it).</summary>
     public SslPolicyErrors? CertificateErrors { get; set; }
 
-    /// <summary>Method and URL of the request, e.g. <c>GET https://relay.example.com/v1/models</c>.</summary>
-    public string? RequestLine { get; private set; }
 
     public int? StatusCode { get; set; }
     public Version? HttpVersion { get; set; }
@@ -37,8 +35,6 @@ public sealed class ProbeTrace
     /// <summary>How long the target asked us to wait before the next request (429/503/529).</summary>
     public TimeSpan? RetryAfter { get; private set; }
 
-    public void RecordRequest(HttpRequestMessage request) => RequestLine = $"{request.Method} {request.RequestUri}";
-
     public void RecordResponse(HttpResponseMessage response, DateTimeOffset now)
     {
         RateLimitRemaining = ResponseHints.RateLimitRemaining(response.Headers);
@@ -46,7 +42,4 @@ public sealed class ProbeTrace
         StatusCode = (int)response.StatusCode;
         HttpVersion = response.Version;
     }
-
-    /// <summary>Removes a credential from the request line, which the debug trace shows.</summary>
-    public void RedactSecret(string secret) => RequestLine = SecretRedaction.Redact(RequestLine, secret);
 }

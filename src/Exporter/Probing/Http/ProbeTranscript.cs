@@ -1,17 +1,23 @@
 namespace RelayExporter.Probing.Http;
 
 /// <summary>
-/// What was said in one probe's HTTP exchange, for people: the headers both ways (credentials redacted) and the start
-/// of the body. Only the debug trace of an on-demand probe reads it; the result store does not keep it.
+/// What was said in one probe's HTTP exchange, for people: the request line, the headers both ways (credentials
+/// redacted) and the start of the body. Only the debug trace of an on-demand probe reads it; the result store does not
+/// keep it.
 /// </summary>
 public sealed class ProbeTranscript
 {
+    /// <summary>Method and URL of the request, e.g. <c>GET https://relay.example.com/v1/models</c>; null until a request is sent.</summary>
+    public string? RequestLine { get; private set; }
     public IReadOnlyList<string> RequestHeaders { get; private set; } = [];
     public IReadOnlyList<string> ResponseHeaders { get; private set; } = [];
     public string? BodyExcerpt { get; set; }
 
-    public void RecordRequest(HttpRequestMessage request) =>
+    public void RecordRequest(HttpRequestMessage request)
+    {
+        RequestLine = $"{request.Method} {request.RequestUri}";
         RequestHeaders = Redacted(request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()));
+    }
 
     public void RecordResponse(HttpResponseMessage response) => ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers));
 
@@ -21,6 +27,7 @@ public sealed class ProbeTranscript
     /// </summary>
     public void RedactSecret(string secret)
     {
+        RequestLine = SecretRedaction.Redact(RequestLine, secret); // a key in the query string (Gemini)
         BodyExcerpt = SecretRedaction.Redact(BodyExcerpt, secret);
         ResponseHeaders = ResponseHeaders.Select(h => SecretRedaction.Redact(h, secret)!).ToList();
     }

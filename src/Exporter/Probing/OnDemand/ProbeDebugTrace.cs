@@ -13,7 +13,7 @@ public static class ProbeDebugTrace
         text.AppendLine($"Started {result.StartedAt:yyyy-MM-ddTHH:mm:ss.fffZ}");
         if (result.Trace is { } trace)
         {
-            text.AppendLine().AppendLine($"Request: {trace.RequestLine}");
+            text.AppendLine().AppendLine($"Request: {result.Transcript?.RequestLine}");
             foreach (var header in result.Transcript?.RequestHeaders ?? []) text.AppendLine($"  {header}");
             if (trace.StatusCode is { } status)
             {
