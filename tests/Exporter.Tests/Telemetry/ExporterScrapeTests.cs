@@ -151,6 +151,9 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         Assert.True(metrics.Find("relay_probe_cost_usd_total", ("target", "relay-a"), ("model", "gpt-4.1"))!.Value > 0);
         Assert.True(metrics.Find("relay_probe_time_to_first_token_seconds_count", ("target", "anthropic"), ("model", "claude-sonnet-4.5"))!.Value >= 1);
         Assert.NotNull(metrics.Find("gen_ai_client_operation_duration_seconds_count", ("gen_ai_provider_name", "anthropic"), ("gen_ai_request_model", "claude-sonnet-4.5"), ("gen_ai_operation_name", "chat")));
+        var anthropic = _simulator.TargetUrl("anthropic");
+        Assert.NotNull(metrics.Find("gen_ai_client_operation_duration_seconds_count", ("gen_ai_provider_name", "anthropic"),
+            ("server_address", anthropic.Host), ("server_port", anthropic.Port.ToString(System.Globalization.CultureInfo.InvariantCulture))));
         Assert.NotNull(metrics.Find("gen_ai_client_token_usage_count", ("gen_ai_provider_name", "openai"), ("gen_ai_token_type", "output")));
         // State sets: one series per state, exactly one of them 1; the down target is unhealthy with its circuit open.
         var states = metrics.Named("relay_target_health_state").Where(s => s.Labels["target"] == "down").ToList();
