@@ -138,6 +138,13 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
         }
+        catch (Exception e)
+        {
+            // A bug of ours while recording a result must not end the series silently (nothing awaits this task).
+            log.LogError(e, "Probe {Probe} failed unexpectedly; the series goes on at its next interval", job.Key);
+            series.Due = NextDue(series.Due, job.Interval, time.GetUtcNow());
+            _waiting.Add(series, series.Due);
+        }
         finally
         {
             series.EndProbe();

@@ -169,6 +169,18 @@ public class ProbeDispatchTests
         Assert.Equal(0, rig.Check.InFlight);
     }
 
+    [Fact]
+    public async Task A_series_whose_result_cannot_be_recorded_is_logged_and_probed_again_at_its_next_interval()
+    {
+        await using var rig = await SchedulerRig.StartAsync(SchedulerRig.Config(("buggy", "30s")));
+        rig.Check.Poison("buggy");
+
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Logs.Entries.Any(e => e.Message.Contains("failed unexpectedly")), Deadline, "the failure to be logged");
+        rig.Time.Advance(TimeSpan.FromSeconds(30));
+        await Eventually.UntilAsync(() => rig.Check.Probes("buggy").Count == 2, Deadline, "a second probe of the series");
+    }
+
     private sealed class SchedulerRig : IAsyncDisposable
     {
         private readonly ServiceProvider _services;
@@ -243,6 +255,7 @@ public class ProbeDispatchTests
         private readonly ConcurrentQueue<(string Target, DateTimeOffset At)> _probes = new();
         private readonly ConcurrentDictionary<string, TaskCompletionSource> _holds = new();
         private readonly ConcurrentDictionary<string, bool> _failing = new();
+        private readonly ConcurrentDictionary<string, bool> _poisoned = new();
         private int _inFlight, _maxInFlight;
 
         public string Name => CheckNames.Models;
@@ -256,6 +269,8 @@ public class ProbeDispatchTests
         public void Release(string target) { if (_holds.TryRemove(target, out var hold)) hold.SetResult(); }
         public void ReleaseAll() { foreach (var target in _holds.Keys) Release(target); }
         public void Fail(string target) => _failing[target] = true;
+        /// <summary>The target's results break whoever reads their models list: a stand-in for a bug in recording a result.</summary>
+        public void Poison(string target) => _poisoned[target] = true;
 
         public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
         {
@@ -266,6 +281,7 @@ public class ProbeDispatchTests
             try
             {
                 if (_holds.TryGetValue(target, out var hold)) await hold.Task.WaitAsync(cancellationToken);
+                if (_poisoned.ContainsKey(target)) return new CheckFindings(ProbeOutcome.Success, "ok") { ModelsListed = new ThrowingModels() };
                 return _failing.ContainsKey(target) ? new CheckFindings(ProbeOutcome.ServerError, "failing") : new CheckFindings(ProbeOutcome.Success, "ok");
             }
             catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -279,6 +295,19 @@ public class ProbeDispatchTests
             {
                 Interlocked.Decrement(ref _inFlight);
             }
+        }
+
+        private sealed class ThrowingModels : IReadOnlyDictionary<string, bool>
+        {
+            private static InvalidOperationException Bug => new("a bug while recording the result");
+            public bool this[string key] => throw Bug;
+            public IEnumerable<string> Keys => throw Bug;
+            public IEnumerable<bool> Values => throw Bug;
+            public int Count => throw Bug;
+            public bool ContainsKey(string key) => throw Bug;
+            public bool TryGetValue(string key, out bool value) => throw Bug;
+            public IEnumerator<KeyValuePair<string, bool>> GetEnumerator() => throw Bug;
+            System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => throw Bug;
         }
 
         private static void InterlockedMax(ref int location, int value)
