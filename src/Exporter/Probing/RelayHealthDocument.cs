@@ -33,8 +33,8 @@ public sealed partial record RelayHealthDocument(
         if (overCap > 0) problems.Add($"{overCap} providers beyond the first {MaxProviders} were ignored");
         var activeNodes = Number(root, problems, "active_nodes", "activeNodes");
         var queueDepth = Number(root, problems, "queue_depth", "queueDepth");
-        // The latest document of every relay is kept: one without problems keeps no list of its own.
-        return new RelayHealthDocument(status, providers, activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap);
+        // The latest document of every relay is kept: arrays, and one without problems keeps no list of its own.
+        return new RelayHealthDocument(status, providers.ToArray(), activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap);
     }
 
     /// <summary>Providers as an object keyed by name, or as an array of objects with a name.</summary>
@@ -115,5 +115,5 @@ public sealed partial record RelayHealthDocument(
     private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
 
-/// <summary>One upstream provider as the relay reports it.</summary>
-public sealed record UpstreamStatus(string Provider, bool? Available, double? LatencySeconds);
+/// <summary>One upstream provider as the relay reports it (a value: the latest document of every relay keeps an array of them).</summary>
+public readonly record struct UpstreamStatus(string Provider, bool? Available, double? LatencySeconds);
