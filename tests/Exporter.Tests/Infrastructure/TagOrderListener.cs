@@ -4,33 +4,20 @@ using System.Diagnostics.Metrics;
 namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
-/// Listens to every measurement of the exporter's meter and notes, per instrument, whether its tags came in ordinal key
-/// order (OpenTelemetry stores a series twice when they do not).
+/// Notes, per instrument of the exporter's meter, whether its tags came in ordinal key order (OpenTelemetry stores a
+/// series twice when they do not).
 /// </summary>
-public sealed class TagOrderListener : IDisposable
+public sealed class TagOrderListener(string meterName) : ExporterMeterListener(meterName)
 {
-    private readonly MeterListener _listener = new();
     private readonly ConcurrentDictionary<string, string> _unordered = new();
     private readonly ConcurrentDictionary<string, bool> _measured = new();
-
-    public TagOrderListener(string meterName)
-    {
-        _listener.InstrumentPublished = (instrument, listener) =>
-        {
-            if (instrument.Meter.Name == meterName) listener.EnableMeasurementEvents(instrument);
-        };
-        _listener.SetMeasurementEventCallback<int>((instrument, _, tags, _) => Check(instrument, tags));
-        _listener.SetMeasurementEventCallback<long>((instrument, _, tags, _) => Check(instrument, tags));
-        _listener.SetMeasurementEventCallback<double>((instrument, _, tags, _) => Check(instrument, tags));
-        _listener.Start();
-    }
 
     /// <summary>Instruments that recorded at least one measurement with tags.</summary>
     public IReadOnlyCollection<string> Measured
     {
         get
         {
-            _listener.RecordObservableInstruments();
+            RecordObservableInstruments();
             return _measured.Keys.ToList();
         }
     }
@@ -38,9 +25,7 @@ public sealed class TagOrderListener : IDisposable
     /// <summary>Instrument name → the first key sequence it recorded out of order.</summary>
     public IReadOnlyDictionary<string, string> Unordered => _unordered;
 
-    public void Dispose() => _listener.Dispose();
-
-    private void Check(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    protected override void OnMeasurement(Instrument instrument, ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         if (tags.Length == 0) return;
         _measured.TryAdd(instrument.Name, true);
