@@ -27,7 +27,6 @@ public sealed class ProbeTrace
     /// <summary>What the system's certificate check objected to, when it did (the target's own TLS settings may still accept it).</summary>
     public SslPolicyErrors? CertificateErrors { get; set; }
 
-
     public int? StatusCode { get; set; }
     public Version? HttpVersion { get; set; }
     public IReadOnlyList<KeyValuePair<string, double>> RateLimitRemaining { get; private set; } = [];
