@@ -30,11 +30,8 @@ internal sealed class OpenEndedSeries
 
     public void Provider(string target, string provider) => Add(_providers, (target, provider));
 
-    /// <summary>The instruments counted here.</summary>
-    public static readonly IReadOnlySet<string> Instruments = new HashSet<string>(StringComparer.Ordinal)
-    {
-        "relay_probes", "relay_probes_skipped", "relay_circuit_transitions", "relay_rate_limit_remaining", "relay_upstream_available", "relay_upstream_latency",
-    };
+    /// <summary>The instruments counted here: the names <see cref="Counts"/> reports, so the two cannot drift apart.</summary>
+    public static readonly IReadOnlySet<string> Instruments = new OpenEndedSeries().Counts().Keys.ToHashSet(StringComparer.Ordinal);
 
     /// <summary>Series per instrument now.</summary>
     public IReadOnlyDictionary<string, int> Counts()
