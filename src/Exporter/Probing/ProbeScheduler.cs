@@ -127,11 +127,13 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             }
             retryAfter.Observe(result);
 
-            var now = time.GetUtcNow();
+            // From when the probe ended by its own clock, not when this continuation ran: the same in production, and a
+            // schedule that follows from the result alone.
+            var ended = result.StartedAt + result.Duration;
             // The first failure after a success is confirmed soon, so an outage shows in seconds, not intervals.
             series.Due = !result.Succeeded && series.LastSucceeded && series.Confirmation < job.Interval
-                ? Later(now + series.Confirmation, retryAfter.ClosedUntil(job.Target.Name))
-                : NextDue(series.Due, job.Interval, now);
+                ? Later(ended + series.Confirmation, retryAfter.ClosedUntil(job.Target.Name))
+                : NextDue(series.Due, job.Interval, ended);
             series.LastSucceeded = result.Succeeded;
             _waiting.Add(series, series.Due);
         }

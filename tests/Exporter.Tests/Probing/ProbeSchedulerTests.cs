@@ -124,7 +124,8 @@ public class ProbeDispatchTests
 
         rig.Check.Fail("flaky");
         rig.AdvanceTo(due + TimeSpan.FromSeconds(30) + Slack);
-        await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 2, Deadline, "a failed probe");
+        // Its result, not just its start: the clock moves on only once the probe has ended.
+        await Eventually.UntilAsync(() => rig.Latest("flaky") is { Succeeded: false }, Deadline, "a failed probe");
         var failedAt = rig.Check.Probes("flaky")[1];
         rig.AdvanceTo(failedAt + TimeSpan.FromSeconds(1) + Slack);
         await Eventually.UntilAsync(() => rig.Check.Probes("flaky").Count == 3, Deadline, "the confirmation probe");
@@ -235,6 +236,9 @@ public class ProbeDispatchTests
             File.WriteAllText(_path, yaml);
             Assert.Empty(Running.Reload());
         }
+
+        public ProbeResult? Latest(string target) =>
+            _services.GetRequiredService<ProbeResultStore>().Latest.SingleOrDefault(result => result.Key.Target == target);
 
         public TimeSpan Offset(string target) => ProbeScheduler.Offset(ProbePlan.From(Running.Current).Single(j => j.Key.Target == target));
 
