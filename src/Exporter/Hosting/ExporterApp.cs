@@ -17,7 +17,12 @@ public static class ExporterApp
     public static WebApplication Build(CommandLine commandLine, string configPath, ExporterOptions options,
         Action<WebApplicationBuilder>? customise = null)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // Flags and the YAML file are the whole configuration. The web host's defaults would also read appsettings*.json
+        // and every environment variable, and watch the working directory's whole tree for changes to them: from
+        // systemd's default working directory, /, tens of thousands of inotify watches and seconds of start-up.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddInMemoryCollection(); // holds what the code sets, such as the listen address
         builder.WebHost.UseUrls(CommandLine.ListenUrl(commandLine.ListenAddress)!);
         ConfigureLogging(builder.Logging, commandLine);
 
