@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Console;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
@@ -17,12 +18,12 @@ public static class ExporterApp
     public static WebApplication Build(CommandLine commandLine, string configPath, ExporterOptions options,
         Action<WebApplicationBuilder>? customise = null)
     {
-        // Flags and the YAML file are the whole configuration. The web host's defaults would also read appsettings*.json
-        // and every environment variable, and watch the working directory's whole tree for changes to them: from
+        // Flags, the YAML file and the environment (OTEL_* variables) are the whole configuration. The web host's defaults
+        // would also read appsettings*.json from the working directory and watch its whole tree for changes: from
         // systemd's default working directory, /, tens of thousands of inotify watches and seconds of start-up.
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
-        builder.Configuration.Sources.Clear();
-        builder.Configuration.AddInMemoryCollection(); // holds what the code sets, such as the listen address
+        foreach (var file in builder.Configuration.Sources.OfType<FileConfigurationSource>().ToList())
+            builder.Configuration.Sources.Remove(file);
         builder.WebHost.UseUrls(CommandLine.ListenUrl(commandLine.ListenAddress)!);
         ConfigureLogging(builder.Logging, commandLine);
 

@@ -40,9 +40,12 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
     /// <summary>Standard error captured so far (the last 64 KiB).</summary>
     public string StandardError { get { lock (stderr) { return stderr.ToString(); } } }
 
-    /// <summary>Starts <paramref name="fileName"/> with <paramref name="arguments"/>; stdin is redirected when <paramref name="redirectStandardInput"/>.</summary>
-    public static ExternalProcess Start(
-        string fileName, IEnumerable<string> arguments, string? workingDirectory = null, bool redirectStandardInput = false)
+    /// <summary>
+    /// Starts <paramref name="fileName"/> with <paramref name="arguments"/>, and <paramref name="environment"/> added to
+    /// this process's; stdin is redirected when <paramref name="redirectStandardInput"/>.
+    /// </summary>
+    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, string? workingDirectory = null,
+        bool redirectStandardInput = false, IReadOnlyDictionary<string, string>? environment = null)
     {
         var startInfo = new ProcessStartInfo(fileName)
         {
@@ -55,6 +58,11 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
         foreach (var argument in arguments)
         {
             startInfo.ArgumentList.Add(argument);
+        }
+
+        foreach (var (name, value) in environment ?? new Dictionary<string, string>())
+        {
+            startInfo.Environment[name] = value;
         }
 
         var process = new Process { StartInfo = startInfo, EnableRaisingEvents = true };
