@@ -37,7 +37,7 @@ public static class LatencyHonesty
             ? job => RawGetAsync(bare, job)
             : async job =>
             {
-                var result = await rig.Handler.ExecuteAsync(job, CancellationToken.None);
+                var result = await rig.Handler.ExecuteAsync(job, transcribe: false, CancellationToken.None);
                 return (result.Succeeded, result.Duration, result.Trace?.FirstByte ?? TimeSpan.Zero);
             };
 

@@ -62,7 +62,7 @@ public static class ProbeThroughput
         {
             while (wall.Elapsed < duration)
             {
-                var result = await handler.ExecuteAsync(job, CancellationToken.None);
+                var result = await handler.ExecuteAsync(job, transcribe: false, CancellationToken.None);
                 Interlocked.Increment(ref probes);
                 if (!result.Succeeded) Interlocked.Increment(ref failed);
             }

@@ -43,22 +43,25 @@ public sealed class ProbeHandler
     /// <summary>Runs the probe through its circuit and records its result: result store, health, metrics, log.</summary>
     public async Task<ProbeResult> RunAsync(ProbeJob job, CancellationToken cancellationToken)
     {
-        var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, token), cancellationToken);
+        var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, transcribe: false, token), cancellationToken);
         _results.Add(result);
         _health.Observe(result);
-        _metrics.RecordProbe(result, _protocols.For(job.Target.Protocol!.Value));
+        _metrics.RecordProbe(result, _protocols.For(job.Target.Protocol!.Value), job.Target.BaseUri);
         if (!result.Succeeded && result.Outcome != ProbeOutcome.CircuitOpen) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
         return result;
     }
 
-    /// <summary>Runs the probe and returns what it found, recording nothing (on-demand probes).</summary>
-    public async Task<ProbeResult> ExecuteAsync(ProbeJob job, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs the probe and returns what it found, recording nothing (on-demand probes); with <paramref name="transcribe"/>,
+    /// also what was said (headers, the start of the body) for a debug trace — work no other reader needs.
+    /// </summary>
+    public async Task<ProbeResult> ExecuteAsync(ProbeJob job, bool transcribe, CancellationToken cancellationToken)
     {
         var startedAt = _time.GetUtcNow();
         var started = _time.GetTimestamp();
         var options = _config.Current;
         var trace = new ProbeTrace();
-        var transcript = new ProbeTranscript();
+        var transcript = transcribe ? new ProbeTranscript() : null;
         var protocol = _protocols.For(job.Target.Protocol!.Value);
         using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, options.Probing.MaxBodyBytes, _time);
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
@@ -100,7 +103,7 @@ public sealed class ProbeHandler
         var reason = findings.Reason;
         if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)
         {
-            transcript.RedactSecret(secret);
+            transcript?.RedactSecret(secret);
             reason = SecretRedaction.Redact(reason, secret)!;
         }
 
@@ -111,8 +114,8 @@ public sealed class ProbeHandler
             Reason = reason,
             StartedAt = startedAt,
             Duration = _time.GetElapsedTime(started),
-            Trace = transcript.RequestLine is null ? null : trace,
-            Transcript = transcript.RequestLine is null ? null : transcript,
+            Trace = exchange.RequestSent ? trace : null,
+            Transcript = exchange.RequestSent ? transcript : null,
             ModelsListed = findings.ModelsListed,
             Generation = findings.Generation,
             Health = findings.Health,

@@ -99,7 +99,7 @@ internal sealed class ExporterInstruments : IDisposable
         _states.RecordCircuit(key, to);
     }
 
-    public void RecordProbe(ProbeResult result, ILlmProtocol protocol)
+    public void RecordProbe(ProbeResult result, ILlmProtocol protocol, Uri server)
     {
         var tags = OrderedTags.ForProbe(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
@@ -108,7 +108,7 @@ internal sealed class ExporterInstruments : IDisposable
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
         _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
-        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol);
+        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol, server);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
     }
 
@@ -124,7 +124,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, ILlmProtocol protocol)
+    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, ILlmProtocol protocol, Uri server)
     {
         var tags = OrderedTags.ForTarget(result.Key.Target, model);
         if (generation.TimeToFirstToken is { } ttft) _timeToFirstToken.Record(ttft.TotalSeconds, tags);
@@ -139,10 +139,8 @@ internal sealed class ExporterInstruments : IDisposable
             { "gen_ai.provider.name", protocol.ProviderName },
             { "gen_ai.request.model", model },
         };
-        if (result.Transcript?.RequestLine is { } line && Uri.TryCreate(line[(line.IndexOf(' ') + 1)..], UriKind.Absolute, out var uri))
-        {
-            genAi = genAi.With("server.address", uri.Host).With("server.port", uri.Port);
-        }
+        // Requests go to the base URL's host (redirects are not followed); a probe that sent none has no server.
+        if (result.Trace is not null) genAi = genAi.With("server.address", server.Host).With("server.port", server.Port);
         if (!result.Succeeded) genAi = genAi.With("error.type", result.Outcome.Label());
         _genAiDuration.Record(result.Duration.TotalSeconds, genAi);
         if (generation.TimeToFirstToken is { } first) _genAiTimeToFirstChunk.Record(first.TotalSeconds, genAi);

@@ -51,7 +51,8 @@ public sealed class ExporterMetrics : IDisposable
 
     internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
 
-    public void RecordProbe(ProbeResult result, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, protocol);
+    /// <param name="server">The target's base URL, where the probe's request went (the GenAI server attributes).</param>
+    public void RecordProbe(ProbeResult result, ILlmProtocol protocol, Uri server) => Volatile.Read(ref _instruments).RecordProbe(result, protocol, server);
 
     public void RecordSkipped(ProbeKey key, string reason) => Volatile.Read(ref _instruments).RecordSkipped(key, reason);
 

@@ -33,8 +33,9 @@ public sealed class ProbeRig : IDisposable
     public ProbeJob Job(string target, string check, string? model = null) =>
         ProbePlan.From(Options).Single(j => j.Key == new ProbeKey(target, check, model));
 
-    public Task<ProbeResult> ProbeAsync(string target, string check, string? model = null) =>
-        Handler.ExecuteAsync(Job(target, check, model), CancellationToken.None);
+    /// <param name="transcribe">Also record what was said, as a debug probe does.</param>
+    public Task<ProbeResult> ProbeAsync(string target, string check, string? model = null, bool transcribe = false) =>
+        Handler.ExecuteAsync(Job(target, check, model), transcribe, CancellationToken.None);
 
     public void Dispose() => _services.Dispose();
 }

@@ -110,7 +110,7 @@ public sealed class CredentialSafetyTests
             Targets = [new TargetOptions { Name = "echo", Protocol = ProtocolKind.Openai, BaseUrl = echo.Url.ToString(), Credential = new CredentialOptions { Env = "ECHO_CANARY_KEY" } }],
         });
 
-        var result = await rig.ProbeAsync("echo", CheckNames.Models);
+        var result = await rig.ProbeAsync("echo", CheckNames.Models, transcribe: true);
         var debug = ProbeDebugTrace.Render(rig.Job("echo", CheckNames.Models), result);
 
         Assert.Equal(ProbeOutcome.AuthError, result.Outcome);

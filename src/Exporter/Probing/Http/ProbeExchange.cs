@@ -11,7 +11,7 @@ namespace RelayExporter.Probing.Http;
 /// transfer (into the trace), keeps what was said (in the transcript), bounds the body, and turns what comes back
 /// into a classified failure when it is not an answer.
 /// </summary>
-public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript transcript, int maxBodyBytes, TimeProvider time)
+public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript? transcript, int maxBodyBytes, TimeProvider time)
     : IDisposable
 {
     private const int ExcerptBytes = 512;
@@ -21,7 +21,11 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     private long _headersAt;
 
     public ProbeTrace Trace => trace;
-    public ProbeTranscript Transcript => transcript;
+    /// <summary>What was said, when the probe is transcribed (a debug probe); null otherwise.</summary>
+    public ProbeTranscript? Transcript => transcript;
+
+    /// <summary>Whether a request went out (a probe the circuit held back, or that failed before sending, has none).</summary>
+    public bool RequestSent { get; private set; }
     public int MaxBodyBytes => maxBodyBytes;
 
     /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
@@ -29,14 +33,15 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        transcript.RecordRequest(request);
+        transcript?.RecordRequest(request);
+        RequestSent = true;
         _sent = time.GetTimestamp();
         _handler ??= clients.ForProbe(target);
         var response = await ProbeHttpClients.SendAsync(_handler, request, trace, cancellationToken);
         _headersAt = time.GetTimestamp();
         trace.FirstByte = time.GetElapsedTime(_sent, _headersAt) - (trace.Dns ?? TimeSpan.Zero) - (trace.Connect ?? TimeSpan.Zero) - (trace.Tls ?? TimeSpan.Zero);
         trace.RecordResponse(response, time.GetUtcNow());
-        transcript.RecordResponse(response);
+        transcript?.RecordResponse(response);
         return response;
     }
 
@@ -50,7 +55,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         await stream.CopyToAsync(buffer, cancellationToken);
         BodyDone();
         var body = buffer.ToArray();
-        transcript.BodyExcerpt = Excerpt(body);
+        if (transcript is not null) transcript.BodyExcerpt = Excerpt(body);
         return body;
     }
 

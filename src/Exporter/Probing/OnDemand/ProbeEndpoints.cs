@@ -14,7 +14,7 @@ public static class ProbeEndpoints
             if (debug is not (null or "true" or "false"))
                 return Results.Text($"parameter 'debug' must be true or false, got '{debug}'\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
 
-            var result = await handler.ExecuteAsync(job, cancellationToken);
+            var result = await handler.ExecuteAsync(job, transcribe: debug == "true", cancellationToken);
             return debug == "true"
                 ? Results.Text(ProbeDebugTrace.Render(job, result), "text/plain; charset=utf-8")
                 : Results.Text(ProbeResultMetricsText.Render(result), ProbeResultMetricsText.ContentType);
