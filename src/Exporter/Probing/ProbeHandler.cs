@@ -46,7 +46,7 @@ public sealed class ProbeHandler
         var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, transcribe: false, token), cancellationToken);
         _results.Add(result);
         _health.Observe(result);
-        _metrics.RecordProbe(result, _protocols.For(job.Target.Protocol!.Value), job.Target.BaseUri);
+        _metrics.RecordProbe(result, job.Target, _protocols.For(job.Target.Protocol!.Value));
         if (!result.Succeeded && result.Outcome != ProbeOutcome.CircuitOpen) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
         return result;
     }

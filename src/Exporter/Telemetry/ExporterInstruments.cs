@@ -99,7 +99,7 @@ internal sealed class ExporterInstruments : IDisposable
         _states.RecordCircuit(key, to);
     }
 
-    public void RecordProbe(ProbeResult result, ILlmProtocol protocol, Uri server)
+    public void RecordProbe(ProbeResult result, TargetOptions target, ILlmProtocol protocol)
     {
         var tags = OrderedTags.ForProbe(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
@@ -108,7 +108,7 @@ internal sealed class ExporterInstruments : IDisposable
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
         _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
-        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, protocol, server);
+        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, target, protocol);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
     }
 
@@ -124,7 +124,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, ILlmProtocol protocol, Uri server)
+    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, TargetOptions target, ILlmProtocol protocol)
     {
         var tags = OrderedTags.ForTarget(result.Key.Target, model);
         if (generation.TimeToFirstToken is { } ttft) _timeToFirstToken.Record(ttft.TotalSeconds, tags);
@@ -140,7 +140,11 @@ internal sealed class ExporterInstruments : IDisposable
             { "gen_ai.request.model", model },
         };
         // Requests go to the base URL's host (redirects are not followed); a probe that sent none has no server.
-        if (result.Trace is not null) genAi = genAi.With("server.address", server.Host).With("server.port", server.Port);
+        if (result.Trace is not null)
+        {
+            var server = target.BaseUri;
+            genAi = genAi.With("server.address", server.Host).With("server.port", server.Port);
+        }
         if (!result.Succeeded) genAi = genAi.With("error.type", result.Outcome.Label());
         _genAiDuration.Record(result.Duration.TotalSeconds, genAi);
         if (generation.TimeToFirstToken is { } first) _genAiTimeToFirstChunk.Record(first.TotalSeconds, genAi);

@@ -51,8 +51,7 @@ public sealed class ExporterMetrics : IDisposable
 
     internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
 
-    /// <param name="server">The target's base URL, where the probe's request went (the GenAI server attributes).</param>
-    public void RecordProbe(ProbeResult result, ILlmProtocol protocol, Uri server) => Volatile.Read(ref _instruments).RecordProbe(result, protocol, server);
+    public void RecordProbe(ProbeResult result, TargetOptions target, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, target, protocol);
 
     public void RecordSkipped(ProbeKey key, string reason) => Volatile.Read(ref _instruments).RecordSkipped(key, reason);
 
