@@ -15,6 +15,9 @@ public sealed class OutcomeFixture : IAsyncLifetime
     public ProbeRig Rig { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
 
+    /// <summary>The timeout of every check here; the slow fault delays 4.5 s, well past it.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
     public async Task InitializeAsync()
     {
         Environment.SetEnvironmentVariable(KeyVariable, "sk-outcome-test");
@@ -22,10 +25,11 @@ public sealed class OutcomeFixture : IAsyncLifetime
         Admin = new HttpClient { BaseAddress = Simulator.AdminUrl };
         var allChecks = new Dictionary<string, CheckOptions>
         {
-            // Short timeouts: the slow and hanging faults must end in seconds.
-            [CheckNames.Models] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = TimeSpan.FromSeconds(1) },
-            [CheckNames.Chat] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = TimeSpan.FromSeconds(1) },
-            [CheckNames.Stream] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = TimeSpan.FromSeconds(1) },
+            // Short timeouts, so that the slow and hanging faults end in seconds; not so short that a healthy answer
+            // misses them on a loaded CI machine (1 s did, for the run's first probe, cold).
+            [CheckNames.Models] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
+            [CheckNames.Chat] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
+            [CheckNames.Stream] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
         };
         TargetOptions Target(string name, ProtocolKind protocol, string model, bool relay = false) => new()
         {
@@ -35,7 +39,7 @@ public sealed class OutcomeFixture : IAsyncLifetime
             BaseUrl = Simulator.TargetUrl(name).ToString(),
             Credential = new CredentialOptions { Env = KeyVariable },
             Models = [model],
-            Checks = relay ? new(allChecks) { [CheckNames.Health] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = TimeSpan.FromSeconds(1) } } : allChecks,
+            Checks = relay ? new(allChecks) { [CheckNames.Health] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout } } : allChecks,
         };
         Rig = new ProbeRig(new ExporterOptions
         {
@@ -79,7 +83,7 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
             Add("", check, "success", "openai", "anthropic", "gemini", "deepseek", "relay-a");
             Add("""{"kind":"down","mode":"refused"}""", check, "connect_error");
             Add("""{"kind":"down","mode":"reset"}""", check, "connect_error");
-            Add("""{"kind":"slow","delay_ms":1500}""", check, "timeout");
+            Add("""{"kind":"slow","delay_ms":4500}""", check, "timeout");
             Add("""{"kind":"rate_limited","retry_after_s":3}""", check, "rate_limited");
             Add("""{"kind":"status","status":500}""", check, "server_error");
             Add("""{"kind":"status","status":502}""", check, "server_error");
@@ -107,7 +111,7 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
         Add("""{"kind":"html"}""", "health", "invalid_response", "relay-a");
         Add("""{"kind":"garbage"}""", "health", "invalid_response", "relay-a");
         Add("""{"kind":"status","status":502}""", "health", "server_error", "relay-a");
-        Add("""{"kind":"slow","delay_ms":1500}""", "health", "timeout", "relay-a");
+        Add("""{"kind":"slow","delay_ms":4500}""", "health", "timeout", "relay-a");
         return data;
     }
 
