@@ -88,15 +88,23 @@ if [ "$command" = stop ]; then
 fi
 [ "$command" = start ] || [ "$command" = run ] || die "usage: $0 run|start|stop [options] (see the header of $0)"
 
+# A free port below the kernel's ephemeral range: a port the kernel picked (bind to 0) could be handed to an outgoing
+# connection — the exporter's probes open many — before the server that was meant to get it binds it.
 free_port() {
+  local low port
+  read -r low _ < /proc/sys/net/ipv4/ip_local_port_range
+  [ "$low" -gt 11024 ] || low=65536 # no room below the ephemeral range: take any unused port
+  while :; do
+    port=$((10000 + (RANDOM * 32768 + RANDOM) % (low - 10000)))
+    port_is_free "$port" && { echo "$port"; return; }
+  done
+}
+
+port_is_free() {
   if command -v python3 >/dev/null; then
-    python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+    python3 -c 'import socket, sys; socket.socket().bind(("127.0.0.1", int(sys.argv[1])))' "$1" 2>/dev/null
   else
-    local port
-    while :; do
-      port=$((20000 + RANDOM % 40000))
-      ss -Htln "sport = :$port" | grep -q . || { echo "$port"; return; }
-    done
+    ! ss -Htln "sport = :$1" | grep -q .
   fi
 }
 [ "$exporter_port" = 0 ] && exporter_port=$(free_port)
