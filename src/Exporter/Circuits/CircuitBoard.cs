@@ -36,13 +36,9 @@ public sealed class CircuitBoard
     {
         var circuit = For(new CircuitKey(job.Key.Target, job.Key.Model));
         var startedAt = _time.GetUtcNow();
-        ProbeResult? result = null;
         try
         {
-            // The circuit is told only whether the probe succeeded: Polly keeps the last failure it counted, and a
-            // full result (transcript and all) kept by every circuit that ever saw a failure would add up.
-            await circuit.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
-            return result!;
+            return await circuit.ExecuteAsync(probe, cancellationToken);
         }
         catch (BrokenCircuitException e)
         {

@@ -1,6 +1,7 @@
 using Polly;
 using Polly.CircuitBreaker;
 using RelayExporter.Configuration;
+using RelayExporter.Probing;
 
 namespace RelayExporter.Circuits;
 
@@ -9,17 +10,19 @@ namespace RelayExporter.Circuits;
 /// while it is open, probes are not sent, except the half-open trial that Polly lets through after the break.
 /// </summary>
 /// <remarks>
-/// An operator's override (isolate, close) needs Polly's manual control, which costs as much as a third of a
-/// circuit, and thousands of circuits never see one. So a circuit gets it the first time an operator acts on it,
-/// with a new breaker that replaces the one without: isolating ignores the past anyway, and closing by hand leaves a
-/// circuit as a new one is, closed with no failures counted (Polly resets its counts when it closes a circuit).
+/// A Polly breaker costs ~2.5 KB and most circuits of a fleet never see a failure, so a circuit gets its breaker with
+/// its first failure (counted into it then) or an operator's override. The successes before that first failure are
+/// therefore not in the failure ratio: within one sampling window, a circuit's first failures weigh more than later
+/// ones (with the defaults, 1 s confirmation and 5 s window, a failure and its confirmation open the circuit either
+/// way). Polly's manual control costs as much again and is added only when an operator isolates the circuit;
+/// closing by hand drops the breaker: the circuit is then as a new one is, closed with nothing counted.
 /// </remarks>
 public sealed class ProbeCircuit
 {
     private readonly object _gate = new();
     private readonly TimeProvider _time;
     private readonly Action<CircuitKey, CircuitState> _transitioned;
-    private Breaker _breaker;
+    private Breaker? _breaker;
 
     public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<CircuitKey, CircuitState> transitioned)
     {
@@ -27,38 +30,71 @@ public sealed class ProbeCircuit
         _time = time;
         _transitioned = transitioned;
         Options = options;
-        _breaker = NewBreaker(withManualControl: false);
     }
 
     public CircuitKey Key { get; }
     public CircuitOptions Options { get; }
-    public ResiliencePipeline<bool> Pipeline => Volatile.Read(ref _breaker).Pipeline;
-    public CircuitState State => Volatile.Read(ref _breaker).State.CircuitState;
+    public CircuitState State => Volatile.Read(ref _breaker)?.State.CircuitState ?? CircuitState.Closed;
 
     /// <summary>When an automatically opened circuit lets its next trial through.</summary>
     public DateTimeOffset? OpenUntil { get; private set; }
 
-    public Task IsolateAsync() => ManualControl().IsolateAsync();
+    /// <summary>True once the circuit has a breaker: it has counted a failure or an operator isolated it.</summary>
+    internal bool HasBreaker => Volatile.Read(ref _breaker) is not null;
+
+    /// <summary>
+    /// Runs the probe unless the circuit holds it back (<see cref="BrokenCircuitException"/>); the circuit is told only
+    /// whether it succeeded: Polly keeps the last failure it counted, and a full result kept by every circuit that ever
+    /// saw a failure would add up.
+    /// </summary>
+    public async Task<ProbeResult> ExecuteAsync(Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
+    {
+        if (Volatile.Read(ref _breaker) is { } breaker)
+        {
+            ProbeResult? result = null;
+            await breaker.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
+            return result!;
+        }
+        var unguarded = await probe(cancellationToken);
+        if (!unguarded.Succeeded) await CountFirstFailureAsync(cancellationToken);
+        return unguarded;
+    }
+
+    private async Task CountFirstFailureAsync(CancellationToken cancellationToken)
+    {
+        Breaker breaker;
+        lock (_gate) breaker = _breaker ??= NewBreaker(withManualControl: false);
+        try
+        {
+            await breaker.Pipeline.ExecuteAsync(static _ => ValueTask.FromResult(false), cancellationToken);
+        }
+        catch (BrokenCircuitException)
+        {
+            // Another probe's failure, counted first, opened the circuit: this one changes nothing more.
+        }
+    }
+
+    public Task IsolateAsync()
+    {
+        CircuitBreakerManualControl control;
+        lock (_gate)
+        {
+            // Isolating ignores the past, so a breaker without manual control is replaced rather than kept.
+            if (_breaker?.ManualControl is null) Volatile.Write(ref _breaker, NewBreaker(withManualControl: true));
+            control = _breaker!.ManualControl!;
+        }
+        return control.IsolateAsync();
+    }
 
     public Task CloseAsync()
     {
         lock (_gate)
         {
-            if (_breaker.ManualControl is { } control) return control.CloseAsync();
-            // The new breaker is closed already: say so, as Polly would have, when this one was not.
-            var before = _breaker.State.CircuitState;
-            Volatile.Write(ref _breaker, NewBreaker(withManualControl: true));
+            var before = State;
+            Volatile.Write(ref _breaker, null);
+            // Polly would have said so when it closed the circuit; the dropped breaker cannot.
             if (before != CircuitState.Closed) Closed();
             return Task.CompletedTask;
-        }
-    }
-
-    private CircuitBreakerManualControl ManualControl()
-    {
-        lock (_gate)
-        {
-            if (_breaker.ManualControl is null) Volatile.Write(ref _breaker, NewBreaker(withManualControl: true));
-            return _breaker.ManualControl!;
         }
     }
 

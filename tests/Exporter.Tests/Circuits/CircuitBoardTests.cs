@@ -130,6 +130,56 @@ public class CircuitBoardTests
         Assert.False(failed.IsAlive, "the circuit kept the failed result (Polly keeps the last failure it counted)");
     }
 
+    [Fact]
+    public async Task A_circuit_gets_its_breaker_with_its_first_failure_and_loses_it_when_closed_by_hand()
+    {
+        var key = new CircuitKey("relay", "gpt-4.1");
+        await ProbeAsync(true);
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await ProbeAsync(true);
+        Assert.False(_board.Find(key)!.HasBreaker, "a circuit that only saw successes holds a Polly breaker");
+
+        _time.Advance(TimeSpan.FromSeconds(30));
+        await ProbeAsync(false);
+        Assert.True(_board.Find(key)!.HasBreaker);
+
+        await OpenAsync();
+        await _board.Find(key)!.CloseAsync();
+        Assert.False(_board.Find(key)!.HasBreaker);
+        Assert.Equal(CircuitState.Closed, _board.Find(key)!.State);
+    }
+
+    [Fact]
+    public async Task First_failures_of_probes_in_flight_together_are_all_counted()
+    {
+        var release = new TaskCompletionSource();
+        Task<ProbeResult> FailLater(CancellationToken _) => release.Task.ContinueWith(_ => Probe(false)).Unwrap();
+
+        var first = _board.ExecuteAsync(_job, FailLater, CancellationToken.None);
+        var second = _board.ExecuteAsync(_job, FailLater, CancellationToken.None);
+        release.SetResult();
+        await Task.WhenAll(first, second);
+
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal([CircuitState.Open], _transitions);
+    }
+
+    [Fact]
+    public async Task Successes_before_a_circuits_first_failure_are_not_in_its_failure_ratio()
+    {
+        // Within one 5 s window: success, failure, success, failure. Counted from the first failure that is 2 of 3 (0.67),
+        // which reaches the 0.6 ratio; had the first success been counted, 2 of 4 would not.
+        await ProbeAsync(true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(false);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(false);
+
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private async Task<WeakReference> FailedResultAsync() => new(await _board.ExecuteAsync(_job, _ => Probe(false), CancellationToken.None));
 
