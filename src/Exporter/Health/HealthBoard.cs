@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using System.Collections.ObjectModel;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 
@@ -40,7 +39,7 @@ public sealed class HealthBoard
             return;
         }
         Target(key.Target).Observe(result.Succeeded, result.Duration, at, options.Health);
-        foreach (var (model, listed) in result.ModelsListed ?? ReadOnlyDictionary<string, bool>.Empty)
+        foreach (var (model, listed) in result.ModelsListed ?? [])
             Model(key.Target, model).Observe(listed, TimeSpan.Zero, at, options.Health);
     }
 

@@ -26,8 +26,8 @@ public sealed record ProbeContext(ProbeJob Job, ILlmProtocol Protocol, ProbeExch
 /// <summary>What a check reports back to the handler: an outcome, why, and what it measured.</summary>
 public sealed record CheckFindings(ProbeOutcome Outcome, string Reason)
 {
-    /// <summary>Models check: each configured model and whether the target lists it.</summary>
-    public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
+    /// <summary>Models check: each configured model, in configuration order, and whether the target lists it.</summary>
+    public IReadOnlyList<ModelListing>? ModelsListed { get; init; }
 
     /// <summary>Chat and stream checks: tokens and timings of the generated answer.</summary>
     public GenerationFindings? Generation { get; init; }
@@ -35,6 +35,12 @@ public sealed record CheckFindings(ProbeOutcome Outcome, string Reason)
     /// <summary>Health check: what the relay says about itself.</summary>
     public RelayHealthDocument? Health { get; init; }
 }
+
+/// <summary>
+/// Whether the target's models list offers a configured model. A list of these rather than a dictionary: the latest
+/// result of every models series is kept, and a dictionary of one model is ~200 bytes more.
+/// </summary>
+public readonly record struct ModelListing(string Model, bool Listed);
 
 /// <summary>What a chat or stream probe measured of the model's answer.</summary>
 public sealed record GenerationFindings(Protocols.TokenUsage? Usage, TimeSpan? TimeToFirstToken, TimeSpan? TimePerOutputToken);

@@ -23,7 +23,7 @@ public sealed record ProbeResult
     /// <summary>What was said in the HTTP exchange (headers, start of the body), for the debug trace. Null when no request was sent, and in the result store.</summary>
     public ProbeTranscript? Transcript { get; init; }
 
-    public IReadOnlyDictionary<string, bool>? ModelsListed { get; init; }
+    public IReadOnlyList<ModelListing>? ModelsListed { get; init; }
     public GenerationFindings? Generation { get; init; }
     public RelayHealthDocument? Health { get; init; }
 

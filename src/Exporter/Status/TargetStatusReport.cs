@@ -39,12 +39,12 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
                 .Select(r => new ProbeSummary(r.StartedAt, r.Check, r.Model, r.Outcome.Label(), r.Duration.TotalSeconds, r.Reason)).ToList());
     }
 
-    private ModelStatus Model(TargetOptions target, string model, IReadOnlyList<RecentProbe> history, IReadOnlyDictionary<string, bool>? listed, DateTimeOffset now)
+    private ModelStatus Model(TargetOptions target, string model, IReadOnlyList<RecentProbe> history, IReadOnlyList<ModelListing>? listed, DateTimeOffset now)
     {
         var own = history.Where(r => r.Model == model).ToList();
         RecentProbe? last = own.Count > 0 ? own[^1] : null;
         return new ModelStatus(model, (health.ForModel(target.Name, model)?.StateAt(now) ?? HealthState.Unknown).Label(),
-            CircuitOf(new CircuitKey(target.Name, model)).Label(), listed?.TryGetValue(model, out var isListed) == true ? isListed : null,
+            CircuitOf(new CircuitKey(target.Name, model)).Label(), listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault(),
             last?.Outcome.Label(), last?.Reason, Latency(own));
     }
 

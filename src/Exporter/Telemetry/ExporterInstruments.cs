@@ -107,7 +107,7 @@ internal sealed class ExporterInstruments : IDisposable
         _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
-        _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Keys ?? []);
+        _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Select(l => l.Model) ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, target, protocol);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
     }

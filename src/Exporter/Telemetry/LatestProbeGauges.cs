@@ -48,7 +48,7 @@ internal sealed class LatestProbeGauges
         // A probe the circuit did not send leaves the latest exchange's values as they were.
         if (result.Outcome != ProbeOutcome.CircuitOpen) _statusCode.Record(result.StatusCode ?? 0, tags);
         if (result.Trace is { } trace) RecordExchange(result.Key.Target, trace, tags);
-        foreach (var (model, listed) in result.ModelsListed ?? NoModels)
+        foreach (var (model, listed) in result.ModelsListed ?? [])
             _modelListed.Record(listed ? 1 : 0, Tag("model", model), Tag("target", result.Key.Target));
     }
 
@@ -68,8 +68,6 @@ internal sealed class LatestProbeGauges
             _openEnded.RateLimit(target, limit);
         }
     }
-
-    private static readonly IReadOnlyDictionary<string, bool> NoModels = new Dictionary<string, bool>();
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

@@ -70,7 +70,7 @@ public class HealthTrackerTests
             board.Observe(new ProbeResult
             {
                 Key = new ProbeKey("relay", CheckNames.Models, null), Outcome = ProbeOutcome.ModelMissing, Reason = "not listed: b",
-                StartedAt = _time.GetUtcNow(), ModelsListed = new Dictionary<string, bool> { ["a"] = true, ["b"] = false },
+                StartedAt = _time.GetUtcNow(), ModelsListed = [new("a", true), new("b", false)],
             });
         }
 

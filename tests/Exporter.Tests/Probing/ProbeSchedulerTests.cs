@@ -301,16 +301,12 @@ public class ProbeDispatchTests
             }
         }
 
-        private sealed class ThrowingModels : IReadOnlyDictionary<string, bool>
+        private sealed class ThrowingModels : IReadOnlyList<ModelListing>
         {
             private static InvalidOperationException Bug => new("a bug while recording the result");
-            public bool this[string key] => throw Bug;
-            public IEnumerable<string> Keys => throw Bug;
-            public IEnumerable<bool> Values => throw Bug;
+            public ModelListing this[int index] => throw Bug;
             public int Count => throw Bug;
-            public bool ContainsKey(string key) => throw Bug;
-            public bool TryGetValue(string key, out bool value) => throw Bug;
-            public IEnumerator<KeyValuePair<string, bool>> GetEnumerator() => throw Bug;
+            public IEnumerator<ModelListing> GetEnumerator() => throw Bug;
             System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => throw Bug;
         }
 

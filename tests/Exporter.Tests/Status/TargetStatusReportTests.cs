@@ -83,7 +83,7 @@ public sealed class TargetStatusReportTests
         });
         _store.Add(Result(CheckNames.Models, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
         {
-            ModelsListed = new Dictionary<string, bool> { ["gpt-4.1"] = true, ["claude-sonnet-4.5"] = false },
+            ModelsListed = [new("gpt-4.1", true), new("claude-sonnet-4.5", false)],
         });
         // Enough chat probes to push both out of the 50 recent probes.
         for (var i = 0; i < 60; i++) Add(CheckNames.Chat, "gpt-4.1", ProbeOutcome.Success, "answered \"OK\" (finish reason stop)");
@@ -105,7 +105,7 @@ public sealed class TargetStatusReportTests
         {
             Health = new RelayHealthDocument("ok", [new UpstreamStatus("openai", true, 0.1)], null, null, [], 0),
         });
-        _store.Add(Result(CheckNames.Models, null, ProbeOutcome.Success, "listed") with { ModelsListed = new Dictionary<string, bool> { ["gpt-4.1"] = true } });
+        _store.Add(Result(CheckNames.Models, null, ProbeOutcome.Success, "listed") with { ModelsListed = [new("gpt-4.1", true)] });
         Add(CheckNames.Health, null, ProbeOutcome.ConnectError, "Connection refused");
         Add(CheckNames.Models, null, ProbeOutcome.ConnectError, "Connection refused");
 

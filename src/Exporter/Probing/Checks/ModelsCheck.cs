@@ -14,10 +14,10 @@ public sealed class ModelsCheck : IProbeCheck
         using var document = await context.Exchange.ReadJsonAsync(response, cancellationToken);
         var offered = context.Protocol.ParseModelIds(document.RootElement);
 
-        var listed = context.Target.Models.ToDictionary(m => m, offered.Contains);
-        var missing = listed.Where(m => !m.Value).Select(m => m.Key).ToList();
+        var listed = context.Target.Models.Select(m => new ModelListing(m, offered.Contains(m))).ToArray();
+        var missing = listed.Where(m => !m.Listed).Select(m => m.Model).ToList();
         var findings = missing.Count == 0
-            ? new CheckFindings(ProbeOutcome.Success, $"{offered.Count} models listed, all {listed.Count} configured models among them")
+            ? new CheckFindings(ProbeOutcome.Success, $"{offered.Count} models listed, all {listed.Length} configured models among them")
             : new CheckFindings(ProbeOutcome.ModelMissing, $"not listed: {string.Join(", ", missing)}");
         return findings with { ModelsListed = listed };
     }

@@ -30,7 +30,7 @@ public static class ProbeResultMetricsText
                 trace.RateLimitRemaining.Select(l => (new[] { ("limit", l.Key) }, l.Value)).ToList());
         }
         if (result.ModelsListed is { } listed)
-            Gauge(text, "relay_model_listed", "1 if the models list offers the configured model.", listed.Select(m => (new[] { ("model", m.Key) }, m.Value ? 1.0 : 0)).ToList());
+            Gauge(text, "relay_model_listed", "1 if the models list offers the configured model.", listed.Select(m => (new[] { ("model", m.Model) }, m.Listed ? 1.0 : 0)).ToList());
         if (result.Generation is { } generation)
         {
             if (generation.TimeToFirstToken is { } ttft) Gauge(text, "relay_probe_time_to_first_token_seconds", "Time to the first token.", [([], ttft.TotalSeconds)]);
