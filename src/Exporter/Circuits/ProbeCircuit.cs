@@ -11,11 +11,11 @@ namespace RelayExporter.Circuits;
 /// </summary>
 /// <remarks>
 /// A Polly breaker costs ~2.5 KB and most circuits of a fleet never see a failure, so a circuit gets its breaker with
-/// its first failure (counted into it then) or an operator's override. The successes before that first failure are
-/// therefore not in the failure ratio: within one sampling window, a circuit's first failures weigh more than later
-/// ones (with the defaults, 1 s confirmation and 5 s window, a failure and its confirmation open the circuit either
-/// way). Polly's manual control costs as much again and is added only when an operator isolates the circuit;
-/// closing by hand drops the breaker: the circuit is then as a new one is, closed with nothing counted.
+/// its first failure or an operator's override. Until then it remembers when its last few successes came, and a new
+/// breaker is given those of the sampling window, at their own times (<see cref="ReplayClock"/>), before the failure:
+/// the failure ratio is the one a breaker that had been there all along would compute. Polly's manual control costs
+/// as much again and is added only when an operator isolates the circuit; closing by hand drops the breaker: the
+/// circuit is then as a new one is, closed with nothing counted.
 /// </remarks>
 public sealed class ProbeCircuit
 {
@@ -23,6 +23,11 @@ public sealed class ProbeCircuit
     private readonly TimeProvider _time;
     private readonly Action<CircuitKey, CircuitState> _transitioned;
     private Breaker? _breaker;
+
+    /// <summary>When the latest successes without a breaker came (UTC ticks, a ring); more than this many within one
+    /// sampling window are rare (two checks at the default 3 s intervals make three or four).</summary>
+    private readonly long[] _recentSuccesses = new long[8];
+    private int _successesSeen;
 
     public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<CircuitKey, CircuitState> transitioned)
     {
@@ -56,22 +61,47 @@ public sealed class ProbeCircuit
             return result!;
         }
         var unguarded = await probe(cancellationToken);
-        if (!unguarded.Succeeded) await CountFirstFailureAsync(cancellationToken);
+        await CountAsync(unguarded.Succeeded, cancellationToken);
         return unguarded;
     }
 
-    private async Task CountFirstFailureAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Counts a probe sent without a breaker: a success is remembered while there is still none; a failure gets one, or
+    /// a success that another probe's failure gave one while this probe ran is counted in it.
+    /// </summary>
+    private async Task CountAsync(bool succeeded, CancellationToken cancellationToken)
     {
         Breaker breaker;
-        lock (_gate) breaker = _breaker ??= NewBreaker(withManualControl: false);
+        lock (_gate)
+        {
+            if (_breaker is null && succeeded)
+            {
+                _recentSuccesses[_successesSeen++ % _recentSuccesses.Length] = _time.GetUtcNow().UtcTicks;
+                return;
+            }
+            breaker = _breaker ??= NewBreakerWithRecentSuccesses();
+        }
         try
         {
-            await breaker.Pipeline.ExecuteAsync(static _ => ValueTask.FromResult(false), cancellationToken);
+            await breaker.Pipeline.ExecuteAsync(static (succeeded, _) => ValueTask.FromResult(succeeded), succeeded, cancellationToken);
         }
         catch (BrokenCircuitException)
         {
-            // Another probe's failure, counted first, opened the circuit: this one changes nothing more.
+            // Another probe's failure, counted first, opened the circuit: this outcome changes nothing more.
         }
+    }
+
+    private Breaker NewBreakerWithRecentSuccesses()
+    {
+        var breaker = NewBreaker(withManualControl: false);
+        var windowStart = (_time.GetUtcNow() - Options.SamplingDuration).UtcTicks;
+        foreach (var ticks in _recentSuccesses.Where(t => t > windowStart).Order())
+        {
+            breaker.Clock.ReplayingAt = new DateTimeOffset(ticks, TimeSpan.Zero);
+            breaker.Pipeline.Execute(static () => true);
+        }
+        breaker.Clock.ReplayingAt = null;
+        return breaker;
     }
 
     public Task IsolateAsync()
@@ -92,6 +122,7 @@ public sealed class ProbeCircuit
         {
             var before = State;
             Volatile.Write(ref _breaker, null);
+            Array.Clear(_recentSuccesses);
             // Polly would have said so when it closed the circuit; the dropped breaker cannot.
             if (before != CircuitState.Closed) Closed();
             return Task.CompletedTask;
@@ -102,8 +133,9 @@ public sealed class ProbeCircuit
     {
         var state = new CircuitBreakerStateProvider();
         var control = withManualControl ? new CircuitBreakerManualControl() : null;
+        var clock = new ReplayClock(_time);
         // The callbacks are methods of this circuit rather than lambdas: thousands of circuits, no closure each.
-        var pipeline = new ResiliencePipelineBuilder<bool> { TimeProvider = _time }
+        var pipeline = new ResiliencePipelineBuilder<bool> { TimeProvider = clock }
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions<bool>
             {
                 FailureRatio = Options.FailureRatio,
@@ -120,7 +152,7 @@ public sealed class ProbeCircuit
                 OnClosed = OnClosed,
             })
             .Build();
-        return new Breaker(pipeline, state, control);
+        return new Breaker(pipeline, state, control, clock);
     }
 
     /// <summary>Repeated opens wait longer each time: a relay that keeps failing its trial is probed less.</summary>
@@ -151,7 +183,7 @@ public sealed class ProbeCircuit
         _transitioned(Key, CircuitState.Closed);
     }
 
-    private sealed record Breaker(ResiliencePipeline<bool> Pipeline, CircuitBreakerStateProvider State, CircuitBreakerManualControl? ManualControl);
+    private sealed record Breaker(ResiliencePipeline<bool> Pipeline, CircuitBreakerStateProvider State, CircuitBreakerManualControl? ManualControl, ReplayClock Clock);
 
     internal static TimeSpan BreakDuration(CircuitOptions options, int failedTrials)
     {

@@ -4,8 +4,8 @@ namespace RelayExporter.Configuration;
 public sealed class CircuitOptions
 {
     /// <summary>
-    /// Failed share of the sampled probes at which the circuit opens. 0.6 with the default 5 s window: one failure does
-    /// not open it; that failure and its confirmation a second later do (2 of 2, or 2 of 3 after a counted success).
+    /// Failed share of the sampled probes at which the circuit opens. 0.6 with the default 3 s interval and 5 s window:
+    /// one failure after a success (1 of 2) does not open it; that failure and its confirmation (2 of 3) do.
     /// </summary>
     public double FailureRatio { get; set; } = 0.6;
     public int MinimumThroughput { get; set; } = 2;

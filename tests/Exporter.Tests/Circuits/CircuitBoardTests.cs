@@ -165,10 +165,10 @@ public class CircuitBoardTests
     }
 
     [Fact]
-    public async Task Successes_before_a_circuits_first_failure_are_not_in_its_failure_ratio()
+    public async Task A_circuits_first_failure_is_weighed_against_the_successes_before_it()
     {
-        // Within one 5 s window: success, failure, success, failure. Counted from the first failure that is 2 of 3 (0.67),
-        // which reaches the 0.6 ratio; had the first success been counted, 2 of 4 would not.
+        // Within one 5 s window: success, failure, success, failure is 2 of 4 (0.5), below the 0.6 ratio — as it would be
+        // for a breaker that had been there all along, though the circuit had none before its first failure.
         await ProbeAsync(true);
         _time.Advance(TimeSpan.FromSeconds(1));
         await ProbeAsync(false);
@@ -176,6 +176,26 @@ public class CircuitBoardTests
         await ProbeAsync(true);
         _time.Advance(TimeSpan.FromSeconds(1));
         await ProbeAsync(false);
+        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(false); // 3 of 5
+
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+    }
+
+    [Fact]
+    public async Task Successes_before_a_circuits_first_failure_leave_its_window_when_they_would_have()
+    {
+        await ProbeAsync(true);                          // t = 0
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(true);                          // t = 1
+        _time.Advance(TimeSpan.FromSeconds(3.5));
+        await ProbeAsync(false);                         // t = 4.5: 1 of 3
+        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+
+        _time.Advance(TimeSpan.FromSeconds(0.7));
+        await ProbeAsync(false);                         // t = 5.2: the success at 0 has left the 5 s window: 2 of 3
 
         Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
     }
