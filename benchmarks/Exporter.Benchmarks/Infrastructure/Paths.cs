@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 
 namespace RelayExporter.Benchmarks.Infrastructure;
@@ -21,12 +19,7 @@ public static class Paths
     public const string BlackboxExporter = "/usr/bin/prometheus-blackbox-exporter";
 
     /// <summary>A loopback port free right now (for executables that need to be told one).</summary>
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => RelayExporter.Tests.Infrastructure.FreePort.Get();
 
     private static string Executable(string relative, string remedy = "run `dotnet build -c Release Exporter.sln` first")
     {
