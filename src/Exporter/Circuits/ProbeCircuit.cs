@@ -10,11 +10,12 @@ namespace RelayExporter.Circuits;
 /// while it is open, probes are not sent, except the half-open trial that Polly lets through after the break.
 /// </summary>
 /// <remarks>
-/// A Polly breaker costs ~2.5 KB and most circuits of a fleet never see a failure, so a circuit gets its breaker with
-/// its first failure or an operator's override. Until then it remembers when its last few successes came, and a new
-/// breaker is given those of the sampling window, at their own times (<see cref="ReplayClock"/>), before the failure:
-/// the failure ratio is the one a breaker that had been there all along would compute. Polly's manual control costs
-/// as much again and is added only when an operator isolates the circuit; closing by hand drops the breaker: the
+/// A Polly breaker costs ~2.5 KB and most circuits of a fleet are healthy most of the time, so a circuit holds one only
+/// while it needs it: from a failure (or an operator's override) until it is closed again with no failure left in its
+/// sampling window, when a new breaker would behave the same. In between it remembers when its last few successes
+/// came, and a new breaker is given those of the window, at their own times (<see cref="ReplayClock"/>), before the
+/// failure: the failure ratio is the one a breaker that had been there all along would compute. Polly's manual control
+/// costs as much again and is added only when an operator isolates the circuit; closing by hand drops the breaker: the
 /// circuit is then as a new one is, closed with nothing counted.
 /// </remarks>
 public sealed class ProbeCircuit
@@ -24,10 +25,11 @@ public sealed class ProbeCircuit
     private readonly Action<CircuitKey, CircuitState> _transitioned;
     private Breaker? _breaker;
 
-    /// <summary>When the latest successes without a breaker came (UTC ticks, a ring); more than this many within one
-    /// sampling window are rare (two checks at the default 3 s intervals make three or four).</summary>
+    /// <summary>When the latest successes that a closed circuit counted came (UTC ticks, a ring); more than this many
+    /// within one sampling window are rare (two checks at the default 3 s intervals make three or four).</summary>
     private readonly long[] _recentSuccesses = new long[8];
     private int _successesSeen;
+    private long _lastFailure;
 
     public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<CircuitKey, CircuitState> transitioned)
     {
@@ -44,7 +46,7 @@ public sealed class ProbeCircuit
     /// <summary>When an automatically opened circuit lets its next trial through.</summary>
     public DateTimeOffset? OpenUntil { get; private set; }
 
-    /// <summary>True once the circuit has a breaker: it has counted a failure or an operator isolated it.</summary>
+    /// <summary>True while the circuit holds a Polly breaker: from a failure until it is closed with no failure in its window.</summary>
     internal bool HasBreaker => Volatile.Read(ref _breaker) is not null;
 
     /// <summary>
@@ -54,36 +56,48 @@ public sealed class ProbeCircuit
     /// </summary>
     public async Task<ProbeResult> ExecuteAsync(Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
     {
-        if (Volatile.Read(ref _breaker) is { } breaker)
+        var breaker = Volatile.Read(ref _breaker);
+        if (breaker is null)
         {
-            ProbeResult? result = null;
-            await breaker.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
-            return result!;
+            var unguarded = await probe(cancellationToken);
+            await CountAsync(unguarded.Succeeded, null, closedBefore: true, cancellationToken);
+            return unguarded;
         }
-        var unguarded = await probe(cancellationToken);
-        await CountAsync(unguarded.Succeeded, cancellationToken);
-        return unguarded;
+        var closedBefore = breaker.State.CircuitState == CircuitState.Closed;
+        ProbeResult? result = null;
+        await breaker.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
+        await CountAsync(result!.Succeeded, breaker, closedBefore, cancellationToken);
+        return result;
     }
 
     /// <summary>
-    /// Counts a probe sent without a breaker: a success is remembered while there is still none; a failure gets one, or
-    /// a success that another probe's failure gave one while this probe ran is counted in it.
+    /// After a probe that <paramref name="countedBy"/> counted (null: no breaker did): remembers a success a closed
+    /// circuit counts; gives a failure without a breaker one; counts the outcome again when the breaker it ran under was
+    /// dropped or replaced meanwhile; and drops a breaker that is as a new one would be — closed, no failure left in its
+    /// window (Polly resets the rest when it closes), not under an operator's control.
     /// </summary>
-    private async Task CountAsync(bool succeeded, CancellationToken cancellationToken)
+    private async Task CountAsync(bool succeeded, Breaker? countedBy, bool closedBefore, CancellationToken cancellationToken)
     {
-        Breaker breaker;
+        Breaker? countIn;
         lock (_gate)
         {
-            if (_breaker is null && succeeded)
+            var now = _time.GetUtcNow().UtcTicks;
+            if (!succeeded) _lastFailure = now;
+            else if (closedBefore) _recentSuccesses[_successesSeen++ % _recentSuccesses.Length] = now;
+
+            if (countedBy is not null && ReferenceEquals(_breaker, countedBy))
             {
-                _recentSuccesses[_successesSeen++ % _recentSuccesses.Length] = _time.GetUtcNow().UtcTicks;
+                if (succeeded && _breaker is { ManualControl: null } current && current.State.CircuitState == CircuitState.Closed
+                    && now - _lastFailure >= Options.SamplingDuration.Ticks)
+                    Volatile.Write(ref _breaker, null);
                 return;
             }
-            breaker = _breaker ??= NewBreakerWithRecentSuccesses();
+            if (succeeded && _breaker is null) return;
+            countIn = _breaker ??= NewBreakerWithRecentSuccesses();
         }
         try
         {
-            await breaker.Pipeline.ExecuteAsync(static (succeeded, _) => ValueTask.FromResult(succeeded), succeeded, cancellationToken);
+            await countIn.Pipeline.ExecuteAsync(static (succeeded, _) => ValueTask.FromResult(succeeded), succeeded, cancellationToken);
         }
         catch (BrokenCircuitException)
         {
@@ -173,6 +187,8 @@ public sealed class ProbeCircuit
 
     private ValueTask OnClosed(OnCircuitClosedArguments<bool> args)
     {
+        // Polly forgets what it counted when it closes a circuit; so do we.
+        lock (_gate) Array.Clear(_recentSuccesses);
         Closed();
         return ValueTask.CompletedTask;
     }

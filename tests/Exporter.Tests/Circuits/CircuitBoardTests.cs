@@ -200,6 +200,54 @@ public class CircuitBoardTests
         Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
     }
 
+    [Fact]
+    public async Task A_closed_circuit_drops_its_breaker_once_its_failures_have_left_the_window()
+    {
+        var key = new CircuitKey("relay", "gpt-4.1");
+        await ProbeAsync(false);                         // t = 0
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(true);
+        Assert.True(_board.Find(key)!.HasBreaker, "dropped while a failure was still in its window");
+
+        _time.Advance(TimeSpan.FromSeconds(4.5));
+        await ProbeAsync(true);                          // t = 5.5
+
+        Assert.False(_board.Find(key)!.HasBreaker);
+    }
+
+    [Fact]
+    public async Task Successes_a_dropped_breaker_counted_are_given_to_the_next_one()
+    {
+        await ProbeAsync(false);                         // t = 0
+        _time.Advance(TimeSpan.FromSeconds(5.5));
+        await ProbeAsync(true);                          // counted by the breaker, which is then dropped
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        await ProbeAsync(true);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        await ProbeAsync(false);
+        _time.Advance(TimeSpan.FromSeconds(0.5));
+        await ProbeAsync(false);                         // 2 of 4: below the 0.6 ratio
+
+        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+    }
+
+    [Fact]
+    public async Task A_failure_in_flight_when_its_breaker_is_dropped_is_still_counted()
+    {
+        await ProbeAsync(false);                         // t = 0: the circuit gets a breaker
+        _time.Advance(TimeSpan.FromSeconds(5.5));
+        var release = new TaskCompletionSource();
+        var inFlight = _board.ExecuteAsync(_job, _ => release.Task.ContinueWith(_ => Probe(false)).Unwrap(), CancellationToken.None);
+        await ProbeAsync(true);                          // drops the breaker the held probe runs under
+        Assert.False(_board.Find(new CircuitKey("relay", "gpt-4.1"))!.HasBreaker);
+
+        release.SetResult();
+        await inFlight;                                  // its failure: 1 of 2
+        await ProbeAsync(false);                         // 2 of 3
+
+        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+    }
+
     [MethodImpl(MethodImplOptions.NoInlining)]
     private async Task<WeakReference> FailedResultAsync() => new(await _board.ExecuteAsync(_job, _ => Probe(false), CancellationToken.None));
 
