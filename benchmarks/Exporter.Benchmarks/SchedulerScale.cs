@@ -10,6 +10,8 @@ namespace RelayExporter.Benchmarks;
 /// CPU (% of one core, from /proc, scrapes included), its resident memory (before the first scrape, then every 5 s),
 /// probes run, and the schedule lag p99 from relay_exporter_schedule_lag_seconds (the difference between the first and
 /// the last scrape of the window, interpolated in its buckets). Then scrapes are timed, with their CPU cost.
+/// <c>--fail-first S</c>: every target answers 500 for the first S seconds, before the warm-up, so that every circuit
+/// has failed and holds a Polly breaker (a circuit gets one with its first failure) — the fleet's worst case for memory.
 /// </summary>
 public static class SchedulerScale
 {
@@ -26,6 +28,7 @@ public static class SchedulerScale
         var warmup = TimeSpan.FromSeconds(args.Int("warmup", 45));
         var window = TimeSpan.FromSeconds(args.Int("seconds", 180));
         var scrapes = args.Int("scrapes", 10);
+        var failFirst = TimeSpan.FromSeconds(args.Int("fail-first", 0));
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
@@ -36,6 +39,13 @@ public static class SchedulerScale
             ["--config.file", config.Path, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"], url + "/-/ready");
         Console.WriteLine($"exporter pid {exporter.Id}, simulator pid {simulator.Process.Id}: {series} series every {interval} s; " +
             $"warm-up {warmup.TotalSeconds} s, window {window.TotalSeconds} s");
+        if (failFirst > TimeSpan.Zero)
+        {
+            foreach (var relay in new[] { "relay-a", "relay-b" }) await simulator.SetFaultAsync(relay, new { kind = "status", status = 500 });
+            await Task.Delay(failFirst);
+            await simulator.ClearFaultsAsync();
+            Console.WriteLine($"every target answered 500 for the first {failFirst.TotalSeconds} s");
+        }
         await Task.Delay(warmup);
         // A scrape allocates the whole response several times over; the memory it leaves behind is reported apart.
         var rssUnscraped = exporter.Rss / 1e6;
@@ -46,6 +56,7 @@ public static class SchedulerScale
             DefaultRequestHeaders = { { "Accept", PrometheusAccept } },
         };
         var before = new ScrapeText(await client.GetStringAsync(url + "/metrics"));
+        if (failFirst > TimeSpan.Zero) Console.WriteLine($"circuit transitions so far: {before.Sum("relay_circuit_transitions_total"):F0}");
         var (cpu, simulatorCpu, clock) = (exporter.Cpu, simulator.Process.Cpu, Stopwatch.StartNew());
         var rss = new List<double>();
         var nextScrape = ScrapeInterval;
