@@ -8,8 +8,8 @@ namespace RelayExporter.Probing.Http;
 
 /// <summary>
 /// One probe's HTTP conversation with its target: sends through the probe's own handler, times the first byte and the
-/// transfer (into the trace), keeps what was said for a debug probe (in the transcript), bounds the body, and turns what comes back
-/// into a classified failure when it is not an answer.
+/// transfer (into the trace), keeps what was said for a debug probe (in the transcript), bounds the body, and turns
+/// what comes back into a classified failure when it is not an answer.
 /// </summary>
 public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript? transcript, int maxBodyBytes, TimeProvider time)
     : IDisposable
