@@ -23,10 +23,12 @@ public sealed class ProbeHandler
     private readonly CircuitBoard _circuits;
     private readonly ExporterMetrics _metrics;
     private readonly TimeProvider _time;
+    private readonly ProcessSecrets _secrets;
     private readonly ILogger<ProbeHandler> _log;
 
     public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
-        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, ExporterMetrics metrics, TimeProvider time, ILogger<ProbeHandler> log)
+        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, ExporterMetrics metrics, TimeProvider time,
+        ProcessSecrets secrets, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
@@ -37,6 +39,7 @@ public sealed class ProbeHandler
         _circuits = circuits;
         _metrics = metrics;
         _time = time;
+        _secrets = secrets;
         _log = log;
     }
 
@@ -63,7 +66,8 @@ public sealed class ProbeHandler
         var trace = new ProbeTrace();
         var transcript = transcribe ? new ProbeTranscript() : null;
         var protocol = _protocols.For(job.Target.Protocol!.Value);
-        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, options.Probing.MaxBodyBytes, _time);
+        var text = new UpstreamText(_secrets.Redactor(job.Target.Credential?.Resolve()));
+        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, text, options.Probing.MaxBodyBytes, _time);
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();
@@ -100,12 +104,9 @@ public sealed class ProbeHandler
             findings = new CheckFindings(ProbeOutcome.InvalidResponse, $"unexpected error: {Describe(e)}");
         }
 
-        var reason = findings.Reason;
-        if (job.Target.Credential?.Resolve()?.Reveal() is { } secret)
-        {
-            transcript?.RedactSecret(secret);
-            reason = SecretRedaction.Redact(reason, secret)!;
-        }
+        // Reasons quote the upstream (bodies, error messages, exception texts): cleaned here, once, whatever the path.
+        var reason = text.Clean(findings.Reason);
+        transcript?.Clean(text);
 
         return new ProbeResult
         {

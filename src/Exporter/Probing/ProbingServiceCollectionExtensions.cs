@@ -19,6 +19,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<IProbeCheck, ChatCheck>();
         services.AddSingleton<IProbeCheck, StreamCheck>();
         services.AddSingleton<ProbeHttpClients>();
+        services.AddSingleton<ProcessSecrets>();
         services.AddSingleton<ProbeResultStore>();
         services.AddSingleton<HealthBoard>();
         services.AddSingleton<CircuitBoard>();

@@ -1,24 +1,35 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using RelayExporter.Probing.Http;
 
 namespace RelayExporter.Probing;
 
 /// <summary>
 /// What a relay reports about itself at /health, read tolerantly: unknown fields are ignored, fields of an unexpected
-/// shape are listed in <see cref="Problems"/> instead of failing the probe, and provider names are capped.
+/// shape or out of range are listed in <see cref="Problems"/> instead of failing the probe, and provider names are
+/// capped. Provider names become label values: one that is not a plain name, or carries a secret or a fragment of one,
+/// is refused (<see cref="RefusedValues"/>).
 /// </summary>
 public sealed partial record RelayHealthDocument(
     string? Status, IReadOnlyList<UpstreamStatus> Providers, double? ActiveNodes, double? QueueDepth, IReadOnlyList<string> Problems, int ProvidersOverCap)
 {
     public const int MaxProviders = 32;
 
+    // A latency over an hour, or more than a billion nodes or queued requests, is a broken document, not a measurement.
+    private const double MaxLatencyMs = 3_600_000;
+    private const double MaxCount = 1_000_000_000;
+
+    /// <summary>Why each refused provider name was refused (<see cref="UpstreamValueRefusal"/>); empty when none was.</summary>
+    public IReadOnlyList<string> RefusedValues { get; init; } = [];
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex ProviderName();
 
-    public static RelayHealthDocument Parse(JsonElement root)
+    public static RelayHealthDocument Parse(JsonElement root, SecretRedactor secrets)
     {
         var problems = new List<string>();
+        var refused = new List<string>();
         if (root.ValueKind != JsonValueKind.Object) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"health document is a JSON {root.ValueKind}, not an object");
 
         var status = Property(root, "status") is { } s ? s.ValueKind == JsonValueKind.String ? SharedStrings.Share(s.GetString()!) : Problem(problems, "status is not a string") : null;
@@ -26,15 +37,23 @@ public sealed partial record RelayHealthDocument(
         var overCap = 0;
         foreach (var (name, value) in ProviderEntries(root, problems))
         {
-            if (!ProviderName().IsMatch(name)) { problems.Add($"provider name \"{Truncate(name)}\" is not a plain name; ignored"); continue; }
+            if (UpstreamValueRefusal.Of(name, ProviderName(), secrets) is { } refusal)
+            {
+                refused.Add(refusal);
+                problems.Add(refusal == UpstreamValueRefusal.Secret ? "a provider name carries a credential; ignored" : $"provider name \"{Truncate(name)}\" is not a plain name; ignored");
+                continue;
+            }
             if (providers.Count >= MaxProviders) { overCap++; continue; }
             providers.Add(Provider(SharedStrings.Share(name), value, problems));
         }
         if (overCap > 0) problems.Add($"{overCap} providers beyond the first {MaxProviders} were ignored");
-        var activeNodes = Number(root, problems, "active_nodes", "activeNodes");
-        var queueDepth = Number(root, problems, "queue_depth", "queueDepth");
+        var activeNodes = Number(root, problems, "", MaxCount, "active_nodes", "activeNodes");
+        var queueDepth = Number(root, problems, "", MaxCount, "queue_depth", "queueDepth");
         // The latest document of every relay is kept: arrays, and one without problems keeps no list of its own.
-        return new RelayHealthDocument(status, providers.ToArray(), activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap);
+        return new RelayHealthDocument(status, providers.ToArray(), activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap)
+        {
+            RefusedValues = refused.Count == 0 ? Array.Empty<string>() : refused,
+        };
     }
 
     /// <summary>Providers as an object keyed by name, or as an array of objects with a name.</summary>
@@ -78,7 +97,7 @@ public sealed partial record RelayHealthDocument(
         };
         if (available is null) problems.Add($"provider {name}: availability not recognised");
         // Relays report latency in milliseconds; Prometheus wants seconds.
-        var latencyMs = value.ValueKind == JsonValueKind.Object ? Number(value, problems, "latency", "latency_ms") : null;
+        var latencyMs = value.ValueKind == JsonValueKind.Object ? Number(value, problems, $"provider {name}: ", MaxLatencyMs, "latency", "latency_ms") : null;
         return new UpstreamStatus(name, available, latencyMs / 1000);
     }
 
@@ -89,16 +108,24 @@ public sealed partial record RelayHealthDocument(
         _ => null,
     };
 
-    private static double? Number(JsonElement owner, List<string> problems, params string[] names)
+    /// <summary>The first of the named fields, when it is a number from 0 to <paramref name="max"/>; anything else is a problem.</summary>
+    private static double? Number(JsonElement owner, List<string> problems, string subject, double max, params string[] names)
     {
         foreach (var name in names)
         {
-            switch (Property(owner, name))
+            var field = Property(owner, name);
+            var value = field switch
             {
-                case { ValueKind: JsonValueKind.Number } n: return n.GetDouble();
-                case { ValueKind: JsonValueKind.String } s when double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed): return parsed;
-                case { } other: problems.Add($"{name} is a JSON {other.ValueKind}, expected a number"); return null;
-            }
+                { ValueKind: JsonValueKind.Number } n => n.TryGetDouble(out var number) ? number : double.NaN,
+                { ValueKind: JsonValueKind.String } s => double.TryParse(s.GetString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var parsed) ? parsed : (double?)null,
+                _ => null,
+            };
+            if (field is not { } present) continue;
+            if (value is >= 0 && value <= max) return value; // neither NaN nor infinite
+            problems.Add(value is null
+                ? $"{subject}{name} is a JSON {present.ValueKind}, expected a number"
+                : $"{subject}{name} {Truncate(present.ValueKind == JsonValueKind.String ? present.GetString()! : present.GetRawText())} is not a number from 0 to {max.ToString(CultureInfo.InvariantCulture)}");
+            return null;
         }
         return null;
     }

@@ -70,6 +70,7 @@ public sealed class CardinalityLimits
             "relay_probes_skipped" => fleet.Series / 4,
             "relay_upstream_available" or "relay_upstream_latency" => fleet.RelayHealthChecks * ProvidersPerRelay,
             "relay_active_nodes" or "relay_queue_depth" or "relay_health_document_problems" => fleet.RelayHealthChecks,
+            "relay_upstream_values_refused" => fleet.RelayHealthChecks * UpstreamValueRefusal.All.Count,
             "relay_target_health_state" => fleet.Targets * 4,
             "relay_model_health_state" => fleet.Models * 4,
             // A circuit per target, and per target × model that a chat or stream check probes; most never leave closed.

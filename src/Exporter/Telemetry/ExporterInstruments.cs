@@ -34,6 +34,7 @@ internal sealed class ExporterInstruments : IDisposable
     private readonly Counter<long> _tokens;
     private readonly Counter<double> _cost;
     private readonly Counter<long> _labelOverflow;
+    private readonly Counter<long> _valuesRefused;
     private readonly UpDownCounter<long> _probesInFlight;
     private readonly Histogram<double> _scheduleLag;
     private readonly Histogram<double> _genAiDuration;
@@ -66,6 +67,8 @@ internal sealed class ExporterInstruments : IDisposable
         _cost = _meter.CreateCounter<double>("relay_probe_cost_usd", description: "What chat and stream probes cost, in USD, at the configured prices.");
         _labelOverflow = _meter.CreateCounter<long>("relay_exporter_label_overflow",
             description: "Upstream-chosen label values dropped because a target reported more than the cap.");
+        _valuesRefused = _meter.CreateCounter<long>("relay_upstream_values_refused",
+            description: "Upstream-chosen label values refused, by reason: secret (holds a credential or a fragment of one), too_long, invalid_characters.");
         _probesInFlight = _meter.CreateUpDownCounter<long>("relay_exporter_probes_in_flight", description: "Probes sent and not yet finished.");
         _scheduleLag = Histogram("relay_exporter_schedule_lag", "s", LagBuckets, "How late each scheduled probe started compared with its planned time.");
 
@@ -110,6 +113,7 @@ internal sealed class ExporterInstruments : IDisposable
         _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Select(l => l.Model) ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, target, protocol);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
+        foreach (var reason in result.Health?.RefusedValues ?? []) _valuesRefused.Add(1, Tag("reason", reason), Tag("target", result.Key.Target));
     }
 
     public void RecordSkipped(ProbeKey key, string reason)

@@ -27,7 +27,8 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     {
         var crowded = new TargetDefinition("crowded", TargetProtocol.OpenAi, TargetKind.Relay, ["gpt-4.1"])
         {
-            Providers = Enumerable.Range(1, 40).Select(i => $"upstream-{i}").ToList(),
+            // One name that may not be a label value (relay_upstream_values_refused_total), and more than the cap of the others.
+            Providers = [.. Enumerable.Range(1, 40).Select(i => $"upstream-{i}"), "not a plain name"],
         };
         _simulator = await SimulatorHost.StartAsync(new SimulatorOptions { Targets = [.. DefaultTargets.All, crowded] });
         _certificates = new TestCertificates(TimeSpan.FromDays(30));

@@ -16,7 +16,7 @@ public sealed class ChatCheck : IProbeCheck
         var reply = context.Protocol.ParseChatReply(document.RootElement);
 
         var generation = new GenerationFindings(reply.Usage, null, null);
-        return ChatRequests.Judge(context.Settings, reply.Text, reply.FinishReason) with { Generation = generation };
+        return ChatRequests.Judge(context, reply.Text, reply.FinishReason) with { Generation = generation };
     }
 }
 
@@ -26,12 +26,12 @@ internal static class ChatRequests
     public static ChatProbeRequest For(ProbeContext context, bool stream) =>
         new(context.Job.Model!, context.Settings.Prompt!, context.Settings.MaxTokens!.Value, stream);
 
-    public static CheckFindings Judge(CheckOptions settings, string text, string? finishReason)
+    public static CheckFindings Judge(ProbeContext context, string text, string? finishReason)
     {
-        if (!string.IsNullOrEmpty(settings.Expect) && !text.Contains(settings.Expect, StringComparison.OrdinalIgnoreCase))
-            return new CheckFindings(ProbeOutcome.ContentMismatch, $"the answer \"{Shorten(text)}\" does not contain \"{settings.Expect}\"");
-        return new CheckFindings(ProbeOutcome.Success, $"answered \"{Shorten(text)}\" (finish reason {finishReason ?? "not given"})");
+        var expect = context.Settings.Expect;
+        var answer = context.Exchange.Text.Shorten(text, 80);
+        if (!string.IsNullOrEmpty(expect) && !text.Contains(expect, StringComparison.OrdinalIgnoreCase))
+            return new CheckFindings(ProbeOutcome.ContentMismatch, $"the answer \"{answer}\" does not contain \"{expect}\"");
+        return new CheckFindings(ProbeOutcome.Success, $"answered \"{answer}\" (finish reason {finishReason ?? "not given"})");
     }
-
-    private static string Shorten(string text) => text.Length <= 80 ? text : text[..80] + "…";
 }

@@ -13,7 +13,7 @@ public sealed class HealthCheck : IProbeCheck
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Target.BaseUri, context.Settings.Path!.TrimStart('/')));
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
         using var document = await context.Exchange.ReadJsonAsync(response, cancellationToken);
-        var health = RelayHealthDocument.Parse(document.RootElement);
+        var health = RelayHealthDocument.Parse(document.RootElement, context.Exchange.Text.Secrets);
 
         var down = health.Providers.Where(p => p.Available == false).Select(p => p.Provider).ToList();
         var reason = $"status {health.Status ?? "not reported"}, {health.Providers.Count} providers"

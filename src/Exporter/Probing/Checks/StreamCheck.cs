@@ -50,7 +50,7 @@ public sealed class StreamCheck : IProbeCheck
         if (!stream.Ended && stream.FinishReason is null)
             throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without a finish reason");
 
-        return ChatRequests.Judge(context.Settings, stream.Text.ToString(), stream.FinishReason) with { Generation = stream.Findings() };
+        return ChatRequests.Judge(context, stream.Text.ToString(), stream.FinishReason) with { Generation = stream.Findings() };
     }
 
     private sealed class StreamState

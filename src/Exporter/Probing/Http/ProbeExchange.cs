@@ -9,12 +9,14 @@ namespace RelayExporter.Probing.Http;
 /// <summary>
 /// One probe's HTTP conversation with its target: sends through the probe's own handler, times the first byte and the
 /// transfer (into the trace), keeps what was said for a debug probe (in the transcript), bounds the body, and turns
-/// what comes back into a classified failure when it is not an answer.
+/// what comes back into a classified failure when it is not an answer. What it quotes of a body goes through
+/// <see cref="Text"/>, as everything a check quotes of the upstream must.
 /// </summary>
-public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript? transcript, int maxBodyBytes, TimeProvider time)
+public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript? transcript, UpstreamText text,
+    int maxBodyBytes, TimeProvider time)
     : IDisposable
 {
-    private const int ExcerptBytes = 512;
+    private const int ExcerptChars = 512;
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
     private HttpMessageInvoker? _handler;
     private long _sent;
@@ -23,6 +25,9 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     public ProbeTrace Trace => trace;
     /// <summary>What was said, when the probe is transcribed (a debug probe); null otherwise.</summary>
     public ProbeTranscript? Transcript => transcript;
+
+    /// <summary>How upstream text enters the probe's results: secrets redacted, control characters escaped.</summary>
+    public UpstreamText Text => text;
 
     /// <summary>Whether a request went out (a probe the circuit held back, or that failed before sending, has none).</summary>
     public bool RequestSent { get; private set; }
@@ -93,7 +98,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     /// <summary>The response body, failing the probe once more than the limit has been read.</summary>
     public Stream OpenBody(Stream body) => new BoundedStream(body, maxBodyBytes);
 
-    private static void ThrowIfNotSuccess(HttpResponseMessage response, byte[] body)
+    private void ThrowIfNotSuccess(HttpResponseMessage response, byte[] body)
     {
         if (response.IsSuccessStatusCode) return;
         var status = (int)response.StatusCode;
@@ -103,12 +108,12 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         throw new ProbeFailure(HttpStatusOutcome.Classify(response.StatusCode, excerpt), $"HTTP {status}: {excerpt}");
     }
 
-    /// <summary>The start of a body as printable text, for reasons and debug output.</summary>
-    public static string Excerpt(ReadOnlySpan<byte> body)
+    /// <summary>The start of a body on one line, cleaned, for reasons and debug output.</summary>
+    private string Excerpt(byte[] body)
     {
-        var text = Encoding.UTF8.GetString(body[..Math.Min(body.Length, ExcerptBytes)]);
-        var printable = new string(text.Select(c => char.IsControl(c) ? ' ' : c).ToArray()).Trim();
-        return body.Length > ExcerptBytes ? printable + "…" : printable;
+        // The whole body, not its start: a secret is redacted before the cut, not cut in two (bodies are bounded).
+        var whole = Encoding.UTF8.GetString(body).Replace('\r', ' ').Replace('\n', ' ').Replace('\t', ' ').Trim();
+        return text.Shorten(whole, ExcerptChars);
     }
 
     private sealed class BoundedStream(Stream inner, int limit) : Stream

@@ -22,14 +22,14 @@ public sealed class ProbeTranscript
     public void RecordResponse(HttpResponseMessage response) => ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers));
 
     /// <summary>
-    /// Removes a credential from everything an upstream could have echoed back (body, headers), so that a hostile
-    /// or careless upstream cannot make the exporter print it.
+    /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line (a key in
+    /// the query string, Gemini): no secret, no control character, whatever a hostile or careless upstream sends.
     /// </summary>
-    public void RedactSecret(string secret)
+    public void Clean(UpstreamText text)
     {
-        RequestLine = SecretRedaction.Redact(RequestLine, secret); // a key in the query string (Gemini)
-        BodyExcerpt = SecretRedaction.Redact(BodyExcerpt, secret);
-        ResponseHeaders = ResponseHeaders.Select(h => SecretRedaction.Redact(h, secret)!).ToList();
+        RequestLine = RequestLine is null ? null : text.Clean(RequestLine);
+        BodyExcerpt = BodyExcerpt is null ? null : text.Clean(BodyExcerpt);
+        ResponseHeaders = ResponseHeaders.Select(text.Clean).ToList();
     }
 
     /// <summary>Header lines with the values of credential-bearing headers replaced.</summary>
