@@ -14,8 +14,6 @@ public sealed class SecretRedactor
     /// <summary>Fewer characters of a secret say too little to be worth hiding, and would match ordinary text.</summary>
     public const int MinFragment = 6;
 
-    public static readonly SecretRedactor None = new([]);
-
     private readonly string[] _secrets;
     // Secrets too short to have fragments are matched whole; the others by every MinFragment characters of them.
     private readonly string[] _short;

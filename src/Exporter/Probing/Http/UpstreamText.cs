@@ -12,8 +12,6 @@ namespace RelayExporter.Probing.Http;
 /// </summary>
 public sealed class UpstreamText(SecretRedactor secrets)
 {
-    public static readonly UpstreamText Plain = new(SecretRedactor.None);
-
     // C0 and C1 controls (NUL, ESC, CR, LF...), and the characters that break or reorder a line on display.
     private static readonly SearchValues<char> Unsafe = SearchValues.Create(
         Enumerable.Range(0, 0x20).Concat(Enumerable.Range(0x7F, 0x21))
