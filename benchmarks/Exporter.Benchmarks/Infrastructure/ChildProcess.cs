@@ -15,6 +15,8 @@ public sealed class ChildProcess : IDisposable
 
     public int Id => _process.Id;
 
+    public bool HasExited => _process.HasExited;
+
     /// <summary>User + system CPU time the process has used so far.</summary>
     public TimeSpan Cpu
     {
@@ -47,9 +49,14 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts a server with the benchmark credential in its environment, and waits until <paramref name="readyUrl"/> answers.</summary>
-    public static async Task<ChildProcess> StartServingAsync(string executable, IEnumerable<string> arguments, string readyUrl)
+    public static async Task<ChildProcess> StartServingAsync(string executable, IEnumerable<string> arguments, string readyUrl,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
-        var process = Start(executable, arguments, new Dictionary<string, string> { [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue });
+        var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
+        {
+            [FleetConfig.CredentialVariable] = FleetConfig.CredentialValue,
+        };
+        var process = Start(executable, arguments, variables);
         try
         {
             await process.WaitUntilServingAsync(readyUrl, TimeSpan.FromSeconds(60));
@@ -89,8 +96,9 @@ public sealed class ChildProcess : IDisposable
                 using var response = await http.GetAsync(url);
                 if (response.IsSuccessStatusCode) return;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the poll's timeout.
             }
             await Task.Delay(100);
         }
@@ -102,9 +110,13 @@ public sealed class ChildProcess : IDisposable
         get { lock (_output) return string.Join('\n', _output.TakeLast(40)); }
     }
 
+    /// <summary>Raised for every line the process prints, also those past the ones kept for <see cref="Output"/>.</summary>
+    public event Action<string>? LineReceived;
+
     private void Capture(string? line)
     {
         if (line is null) return;
+        LineReceived?.Invoke(line);
         lock (_output)
             if (_output.Count < 10_000) _output.Add(line);
     }

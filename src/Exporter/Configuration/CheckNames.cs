@@ -1,6 +1,6 @@
 namespace RelayExporter.Configuration;
 
-/// <summary>The checks a target can run (SPEC §3).</summary>
+/// <summary>The checks a target can run.</summary>
 public static class CheckNames
 {
     public const string Health = "health";

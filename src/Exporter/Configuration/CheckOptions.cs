@@ -21,7 +21,7 @@ public sealed class CheckOptions
 
     /// <summary>
     /// Cheap checks run often — every 3 s, so that with the 1 s confirmation probe a hard outage is confirmed within
-    /// 5 s (SPEC §11) — and paid checks rarely.
+    /// 5 s — and paid checks rarely.
     /// </summary>
     public static CheckOptions BuiltIn(string check) => check switch
     {

@@ -1,6 +1,6 @@
 namespace RelayExporter.Configuration;
 
-/// <summary>Hysteresis of the health state machine (SPEC §5).</summary>
+/// <summary>Hysteresis of the health state machine.</summary>
 public sealed class HealthOptions
 {
     public int FailuresToUnhealthy { get; set; } = 2;

@@ -1,6 +1,6 @@
 namespace RelayExporter.Health;
 
-/// <summary>How a target (or a model on a target) is doing, with hysteresis (SPEC §5).</summary>
+/// <summary>How a target (or a model on a target) is doing, with hysteresis.</summary>
 public enum HealthState { Unknown, Healthy, Degraded, Unhealthy }
 
 public static class HealthStateValues

@@ -2,7 +2,7 @@ using System.Net;
 
 namespace RelayExporter.Probing;
 
-/// <summary>Maps an HTTP error status to its outcome (SPEC §4).</summary>
+/// <summary>Maps an HTTP error status to its outcome.</summary>
 public static class HttpStatusOutcome
 {
     public static ProbeOutcome Classify(HttpStatusCode status, string bodyExcerpt) => (int)status switch

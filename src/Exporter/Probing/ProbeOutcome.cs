@@ -1,6 +1,6 @@
 namespace RelayExporter.Probing;
 
-/// <summary>How a probe ended (SPEC §4). Every probe ends in exactly one.</summary>
+/// <summary>How a probe ended. Every probe ends in exactly one.</summary>
 public enum ProbeOutcome
 {
     Success,
