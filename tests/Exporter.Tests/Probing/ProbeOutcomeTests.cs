@@ -100,8 +100,8 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
         Add("""{"kind":"stream_cut","after_chunks":2}""", "stream", "stream_error");
         Add("""{"kind":"stream_hang","after_chunks":2}""", "chat", "timeout");
         Add("""{"kind":"stream_hang","after_chunks":2}""", "stream", "stream_error");
-        Add("""{"kind":"stream_error"}""", "stream", "overloaded", "anthropic");
-        Add("""{"kind":"stream_error"}""", "stream", "stream_error", "openai", "gemini");
+        // Each protocol's error event says overloaded: the type, the code, or a 503 code with its message.
+        Add("""{"kind":"stream_error"}""", "stream", "overloaded");
         Add("""{"kind":"model_removed"}""", "models", "model_missing");
         Add("""{"kind":"model_removed"}""", "chat", "model_missing");
         Add("""{"kind":"model_removed"}""", "stream", "model_missing");
