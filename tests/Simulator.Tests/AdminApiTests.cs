@@ -62,6 +62,7 @@ public sealed class AdminApiTests(SimulatorFixture sim) : IClassFixture<Simulato
     [InlineData("/_sim/faults/openai", """{"kind":"status","status":404}""", 400, "'status' of fault 'status' must be one of 500, 502, 503")]
     [InlineData("/_sim/faults/openai", """{"kind":"status","status":500,"overloaded":true}""", 400, "'overloaded' of fault 'status' needs status 503")]
     [InlineData("/_sim/faults/openai", """{"kind":"model_removed"}""", 400, "fault 'model_removed' applies to one model")]
+    [InlineData("/_sim/faults/openai", """{"kind":"model_substituted","model":"x"}""", 400, "fault 'model_substituted' applies to one model")]
     [InlineData("/_sim/faults/openai", """{"kind":"provider_unavailable","provider":"openai"}""", 400, "needs a relay target")]
     [InlineData("/_sim/faults/relay-b", """{"kind":"provider_unavailable","provider":"google"}""", 400, "relay 'relay-b' has no upstream provider 'google'")]
     [InlineData("/_sim/faults/relay-b", """{"kind":"redirect","location":"/relative"}""", 400, "'location' of fault 'redirect' must be an absolute http(s) URL")]

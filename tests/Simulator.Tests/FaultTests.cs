@@ -267,6 +267,24 @@ public sealed class FaultTests(SimulatorFixture sim) : IClassFixture<SimulatorFi
         TestHttp.ErrorType(target, await chat.JsonAsync());
     }
 
+    [Theory]
+    [InlineData("relay-a", "gpt-4.1", "model")]
+    [InlineData("anthropic", "claude-haiku-4.5", "model")]
+    [InlineData("gemini", "gemini-2.5-pro", "modelVersion")]
+    public async Task Model_substituted_answers_naming_the_other_model(string target, string model, string property)
+    {
+        await sim.SetFaultAsync(target, model, """{"kind":"model_substituted","model":"cheap-model-1"}""");
+
+        using var chat = await sim.Http.SendAsync(TestHttp.Chat(sim, target, model));
+        var answer = await chat.JsonAsync();
+
+        Assert.Equal(HttpStatusCode.OK, chat.StatusCode);
+        Assert.Equal("cheap-model-1", answer.GetProperty(property).GetString());
+        var other = DefaultTargets.All.Single(t => t.Name == target).Models.First(m => m != model);
+        using var unaffected = await sim.Http.SendAsync(TestHttp.Chat(sim, target, other));
+        Assert.Equal(other, (await unaffected.JsonAsync()).GetProperty(property).GetString());
+    }
+
     [Fact]
     public async Task Provider_unavailable_degrades_the_relay_health_document()
     {

@@ -73,5 +73,15 @@ public sealed partial class TargetOptions
         // Credentials are referenced, never written in the file: a URL with a user or a query string would carry them.
         if (uri.UserInfo.Length > 0) problems.Add($"{key}:base_url", "must not contain a user or password; use credential.env or credential.file");
         if (uri.Query.Length > 0) problems.Add($"{key}:base_url", "must not contain a query string; use credential.env or credential.file for keys");
+        // Every protocol adds its version segment itself: with it in base_url too, every request goes to /v1/v1/…
+        // and ends in a 404 that says nothing about the target.
+        var path = uri.AbsolutePath.TrimEnd('/');
+        var version = path[(path.LastIndexOf('/') + 1)..];
+        if (version.Equals("v1", StringComparison.OrdinalIgnoreCase) || version.Equals("v1beta", StringComparison.OrdinalIgnoreCase))
+        {
+            var root = BaseUrl.TrimEnd('/')[..^(version.Length + 1)];
+            var models = Protocol == ProtocolKind.Gemini ? "v1beta/models" : "v1/models";
+            problems.Add($"{key}:base_url", $"must not end in /{version}: the exporter adds the API version itself (it asks {BaseUrl.TrimEnd('/')}/{models}); use {root}");
+        }
     }
 }

@@ -1,20 +1,48 @@
-using System.Net;
+using System.Text.Json;
+using RelayExporter.Protocols;
 
 namespace RelayExporter.Probing;
 
 /// <summary>Maps an HTTP error status to its outcome.</summary>
 public static class HttpStatusOutcome
 {
-    public static ProbeOutcome Classify(HttpStatusCode status, string bodyExcerpt) => (int)status switch
+    public static ProbeOutcome Classify(int status, string bodyExcerpt, bool saysModelMissing) => status switch
     {
+        < 100 or > 599 => ProbeOutcome.InvalidResponse,
         401 or 403 => ProbeOutcome.AuthError,
         429 => ProbeOutcome.RateLimited,
         529 => ProbeOutcome.Overloaded,
         503 when bodyExcerpt.Contains("overload", StringComparison.OrdinalIgnoreCase) => ProbeOutcome.Overloaded,
-        // Every provider answers an unknown model with a 404 that names the model.
-        404 when bodyExcerpt.Contains("model", StringComparison.OrdinalIgnoreCase) => ProbeOutcome.ModelMissing,
+        404 when saysModelMissing => ProbeOutcome.ModelMissing,
         >= 500 => ProbeOutcome.ServerError,
         >= 400 => ProbeOutcome.ClientError,
         _ => ProbeOutcome.InvalidResponse,
     };
+
+    /// <summary>
+    /// Whether an error body says the model does not exist: its code or type is <c>model_not_found</c>, or its
+    /// message names the requested model (Anthropic "model: claude-…", Gemini "models/gemini-… is not found").
+    /// Any other 404 — a wrong URL says "not found" too, often with the word "model" in it — is not about the model.
+    /// </summary>
+    public static bool SaysModelMissing(ReadOnlySpan<byte> body, string? requestedModel)
+    {
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body.ToArray(), new JsonDocumentOptions { MaxDepth = 64 });
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+        using (document)
+        {
+            var root = document.RootElement;
+            var error = JsonShape.Object(root, "error") ?? root;
+            var message = JsonShape.String(error, "message") ?? JsonShape.String(root, "error") ?? JsonShape.String(root, "detail");
+            return new[] { JsonShape.Text(error, "code"), JsonShape.String(error, "type"), JsonShape.String(error, "status") }
+                       .Any(v => string.Equals(v, "model_not_found", StringComparison.OrdinalIgnoreCase))
+                   || (requestedModel is not null && message?.Contains(requestedModel, StringComparison.OrdinalIgnoreCase) == true);
+        }
+    }
 }

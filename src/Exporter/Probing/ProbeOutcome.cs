@@ -17,6 +17,7 @@ public enum ProbeOutcome
     ContentMismatch,
     StreamError,
     ModelMissing,
+    ModelSubstituted,
     CircuitOpen,
 }
 

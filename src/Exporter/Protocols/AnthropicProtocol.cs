@@ -33,7 +33,7 @@ public sealed class AnthropicProtocol : ILlmProtocol
         var text = string.Concat(JsonShape.Array(document, "content")
             .Where(block => JsonShape.String(block, "type") == "text")
             .Select(block => JsonShape.String(block, "text")));
-        return new ChatReply(text, Usage(document), JsonShape.String(document, "stop_reason"));
+        return new ChatReply(text, Usage(document), JsonShape.String(document, "stop_reason"), JsonShape.String(document, "model"));
     }
 
     public StreamFrame ParseStreamFrame(string eventType, string data)
@@ -43,7 +43,7 @@ public sealed class AnthropicProtocol : ILlmProtocol
         // Unknown event types are ignored, as Anthropic's versioning policy asks of clients.
         return (JsonShape.String(root, "type") ?? eventType) switch
         {
-            "message_start" => new StreamFrame { Usage = JsonShape.Object(root, "message") is { } message ? Usage(message) : null },
+            "message_start" when JsonShape.Object(root, "message") is { } message => new StreamFrame { Usage = Usage(message), Model = JsonShape.String(message, "model") },
             "content_block_delta" when JsonShape.Object(root, "delta") is { } delta => JsonShape.String(delta, "type") switch
             {
                 "text_delta" => new StreamFrame { Content = JsonShape.NonEmpty(JsonShape.String(delta, "text")) },

@@ -12,7 +12,8 @@ public sealed record TokenUsage(long? InputTokens, long? OutputTokens)
 }
 
 /// <summary>A complete, non-streamed chat answer.</summary>
-public sealed record ChatReply(string Text, TokenUsage? Usage, string? FinishReason);
+/// <param name="Model">The model the response says answered; null when it does not say.</param>
+public sealed record ChatReply(string Text, TokenUsage? Usage, string? FinishReason, string? Model);
 
 /// <summary>
 /// What one server-sent event of a streamed answer means, whatever the protocol. A frame that carries nothing
@@ -31,11 +32,17 @@ public sealed record StreamFrame
     public TokenUsage? Usage { get; init; }
     public string? FinishReason { get; init; }
 
+    /// <summary>The model the frame says is answering, when it says.</summary>
+    public string? Model { get; init; }
+
     /// <summary>The protocol's explicit end of stream: <c>[DONE]</c>, <c>message_stop</c>.</summary>
     public bool IsEnd { get; init; }
 
     /// <summary>An error event inside a 200 stream: the provider's error type (e.g. <c>overloaded_error</c>).</summary>
     public string? ErrorType { get; init; }
+
+    /// <summary>The error event's code, when it has one besides its type: <c>invalid_api_key</c>, <c>429</c>.</summary>
+    public string? ErrorCode { get; init; }
 
     public string? ErrorMessage { get; init; }
 }

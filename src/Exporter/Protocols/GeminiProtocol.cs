@@ -39,7 +39,7 @@ public sealed class GeminiProtocol : ILlmProtocol
                 ? $"no candidates (blockReason {JsonShape.String(feedback, "blockReason") ?? "unknown"})"
                 : "no candidates");
         var (text, _) = Parts(candidate);
-        return new ChatReply(text ?? "", Usage(document), JsonShape.String(candidate, "finishReason"));
+        return new ChatReply(text ?? "", Usage(document), JsonShape.String(candidate, "finishReason"), JsonShape.String(document, "modelVersion"));
     }
 
     public StreamFrame ParseStreamFrame(string eventType, string data)
@@ -47,7 +47,7 @@ public sealed class GeminiProtocol : ILlmProtocol
         using var frame = JsonShape.ParseFrame(data);
         var root = frame.RootElement;
         if (JsonShape.Object(root, "error") is { } error)
-            return new StreamFrame { ErrorType = JsonShape.String(error, "status") ?? "error", ErrorMessage = JsonShape.String(error, "message") };
+            return new StreamFrame { ErrorType = JsonShape.String(error, "status") ?? "error", ErrorCode = JsonShape.Text(error, "code"), ErrorMessage = JsonShape.String(error, "message") };
         var candidate = JsonShape.First(root, "candidates");
         var (content, reasoning) = candidate is { } c ? Parts(c) : (null, null);
         return new StreamFrame
@@ -56,6 +56,7 @@ public sealed class GeminiProtocol : ILlmProtocol
             Reasoning = JsonShape.NonEmpty(reasoning),
             FinishReason = candidate is { } f ? JsonShape.String(f, "finishReason") : null,
             Usage = Usage(root),
+            Model = JsonShape.String(root, "modelVersion"),
         };
     }
 

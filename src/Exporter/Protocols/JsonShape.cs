@@ -17,6 +17,14 @@ internal static class JsonShape
 
     public static string? String(JsonElement element, string property) => Get(element, property) is { ValueKind: JsonValueKind.String } s ? s.GetString() : null;
 
+    /// <summary>A string, or a number as written (error codes are either: <c>"invalid_api_key"</c>, <c>401</c>).</summary>
+    public static string? Text(JsonElement element, string property) => Get(element, property) switch
+    {
+        { ValueKind: JsonValueKind.String } s => s.GetString(),
+        { ValueKind: JsonValueKind.Number } n => n.GetRawText(),
+        _ => null,
+    };
+
     public static long? Long(JsonElement element, string property) =>
         Get(element, property) is { ValueKind: JsonValueKind.Number } n && n.TryGetInt64(out var value) ? value : null;
 

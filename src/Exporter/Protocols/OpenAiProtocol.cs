@@ -34,7 +34,7 @@ public sealed class OpenAiProtocol : ILlmProtocol
         if (JsonShape.First(document, "choices") is not { } choice || JsonShape.Object(choice, "message") is not { } message)
             throw JsonShape.WrongShape("no choices[0].message");
         var text = JsonShape.String(message, "content") ?? "";
-        return new ChatReply(text, Usage(document), JsonShape.String(choice, "finish_reason"));
+        return new ChatReply(text, Usage(document), JsonShape.String(choice, "finish_reason"), JsonShape.String(document, "model"));
     }
 
     public StreamFrame ParseStreamFrame(string eventType, string data)
@@ -43,7 +43,7 @@ public sealed class OpenAiProtocol : ILlmProtocol
         using var frame = JsonShape.ParseFrame(data);
         var root = frame.RootElement;
         if (JsonShape.Object(root, "error") is { } error)
-            return new StreamFrame { ErrorType = JsonShape.String(error, "type") ?? JsonShape.String(error, "code") ?? "error", ErrorMessage = JsonShape.String(error, "message") };
+            return new StreamFrame { ErrorType = JsonShape.String(error, "type") ?? "error", ErrorCode = JsonShape.Text(error, "code"), ErrorMessage = JsonShape.String(error, "message") };
 
         var choice = JsonShape.First(root, "choices");
         var delta = choice is { } c ? JsonShape.Object(c, "delta") : null;
@@ -54,6 +54,7 @@ public sealed class OpenAiProtocol : ILlmProtocol
             Reasoning = delta is { } r ? JsonShape.NonEmpty(JsonShape.String(r, "reasoning_content") ?? JsonShape.String(r, "reasoning")) : null,
             FinishReason = choice is { } f ? JsonShape.String(f, "finish_reason") : null,
             Usage = Usage(root),
+            Model = JsonShape.String(root, "model"),
         };
     }
 

@@ -34,6 +34,9 @@ internal sealed record UnauthorizedFault : Fault;
 
 internal sealed record ModelRemovedFault : Fault;
 
+/// <summary>Requests for the model are answered, naming another model as the one that answered.</summary>
+internal sealed record ModelSubstitutedFault(string Answering) : Fault;
+
 internal sealed record ProviderUnavailableFault(string Provider) : Fault;
 
 internal sealed record RedirectFault(string Location, int Status) : Fault;

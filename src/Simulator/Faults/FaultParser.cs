@@ -11,7 +11,7 @@ internal static class FaultParser
     public static readonly IReadOnlyList<string> Kinds =
     [
         "down", "slow", "rate_limited", "status", "overloaded", "garbage", "html", "stream_cut", "stream_hang",
-        "stream_error", "unauthorized", "model_removed", "provider_unavailable", "redirect",
+        "stream_error", "unauthorized", "model_removed", "model_substituted", "provider_unavailable", "redirect",
     ];
 
     public static Fault Parse(JsonElement body, TargetDefinition target, string? model)
@@ -37,6 +37,7 @@ internal static class FaultParser
             "stream_error" => new StreamErrorFault(),
             "unauthorized" => new UnauthorizedFault(),
             "model_removed" => ModelRemoved(target, model),
+            "model_substituted" => ModelSubstituted(args, target, model),
             "provider_unavailable" => ProviderUnavailable(args, target, model),
             "redirect" => Redirect(args),
             _ => throw new FaultValidationException($"unknown fault kind '{kind}'; known kinds: {string.Join(", ", Kinds)}"),
@@ -67,6 +68,11 @@ internal static class FaultParser
         ? throw new FaultValidationException(
             $"fault 'model_removed' applies to one model: use /_sim/faults/{target.Name}/{{model}}")
         : new ModelRemovedFault();
+
+    private static ModelSubstitutedFault ModelSubstituted(FaultArgs args, TargetDefinition target, string? model) => model is null
+        ? throw new FaultValidationException(
+            $"fault 'model_substituted' applies to one model: use /_sim/faults/{target.Name}/{{model}}")
+        : new ModelSubstitutedFault(args.RequiredString("model"));
 
     private static ProviderUnavailableFault ProviderUnavailable(FaultArgs args, TargetDefinition target, string? model)
     {

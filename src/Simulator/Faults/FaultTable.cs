@@ -18,6 +18,9 @@ internal sealed class FaultTable
 
     public bool IsRemoved(string model) => _byModel.TryGetValue(model, out var fault) && fault is ModelRemovedFault;
 
+    /// <summary>The model named as answering requests for <paramref name="model"/>: another one under model_substituted.</summary>
+    public string AnsweringFor(string model) => _byModel.TryGetValue(model, out var fault) && fault is ModelSubstitutedFault s ? s.Answering : model;
+
     public void Set(string? model, Fault? fault)
     {
         if (model is null) _target = fault;

@@ -81,7 +81,7 @@ internal sealed class AnthropicProtocol : IProtocol
 
         var system = Wire.Property(request.Body, "system");
         var inputTokens = Reply.CountWords(messages, "content", "text") + (system is { } s ? Reply.CountWords(s, "text") : 0);
-        var message = new Message(Wire.NewId("msg_01"), model, Reply.For(maxTokens), inputTokens);
+        var message = new Message(Wire.NewId("msg_01"), target.AnsweringFor(model), Reply.For(maxTokens), inputTokens);
         return IsStream(request)
             ? new StreamResponse(StreamFrames(message), StreamErrorFrame) { Tokens = message.TotalTokens }
             : BodyResponse.Json(200, message.ToJson(), message.TotalTokens);

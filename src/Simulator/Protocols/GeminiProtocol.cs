@@ -70,14 +70,15 @@ internal sealed class GeminiProtocol : IProtocol
         var prompt = Reply.CountWords(contents, "text") + (system is { } s ? Reply.CountWords(s, "text") : 0);
         var reply = Reply.For(maxTokens);
         var responseId = Wire.NewId("");
+        var answering = target.AnsweringFor(model);
         var finish = reply.Truncated ? "MAX_TOKENS" : "STOP";
         var total = prompt + reply.Tokens.Count;
         if (!stream)
-            return BodyResponse.Json(200, Chunk(model, responseId, reply.Text, finish, prompt, reply.Tokens.Count), total);
+            return BodyResponse.Json(200, Chunk(answering, responseId, reply.Text, finish, prompt, reply.Tokens.Count), total);
 
         var frames = reply.Tokens.Select((token, i) => i == reply.Tokens.Count - 1
-            ? SseFrame.Data(Chunk(model, responseId, token, finish, prompt, reply.Tokens.Count))
-            : SseFrame.Data(Chunk(model, responseId, token, null, prompt, null))).ToList();
+            ? SseFrame.Data(Chunk(answering, responseId, token, finish, prompt, reply.Tokens.Count))
+            : SseFrame.Data(Chunk(answering, responseId, token, null, prompt, null))).ToList();
         return new StreamResponse(frames, StreamErrorFrame) { Tokens = total };
     }
 

@@ -2,8 +2,8 @@ namespace RelayExporter.Simulator;
 
 internal enum ErrorKind { BadRequest, Unauthorized, UnknownModel, NotFound, RateLimited, InternalError, BadGateway, Unavailable, Overloaded }
 
-/// <summary>What a target needs to know to answer: its definition and which models a fault has removed.</summary>
-internal sealed record TargetContext(TargetDefinition Definition, Func<string, bool> IsRemoved)
+/// <summary>What a target needs to know to answer: its definition, which models a fault has removed, and which model answers for which.</summary>
+internal sealed record TargetContext(TargetDefinition Definition, Func<string, bool> IsRemoved, Func<string, string> AnsweringFor)
 {
     public bool Serves(string model) => Definition.Models.Contains(model) && !IsRemoved(model);
 

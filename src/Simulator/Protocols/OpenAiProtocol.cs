@@ -78,7 +78,7 @@ internal sealed class OpenAiProtocol : IProtocol
         var reply = Reply.For(maxCompletion ?? maxTokens);
         var reasoning = target.Definition.ReasoningModels.Contains(model) ? Reply.ReasoningTokens : [];
         var completion = new Completion(
-            Wire.NewId("chatcmpl-"), Wire.UnixNow(), model, reply, reasoning,
+            Wire.NewId("chatcmpl-"), Wire.UnixNow(), target.AnsweringFor(model), reply, reasoning,
             Reply.CountWords(messages, "content", "text"));
         var includeUsage = Wire.Property(Wire.Property(request.Body, "stream_options"), "include_usage")?.ValueKind == JsonValueKind.True;
         return IsStream(request)

@@ -8,7 +8,7 @@ namespace RelayExporter.Simulator;
 internal sealed class TargetHandler(SimulatedTarget target, CancellationToken stopping)
 {
     private readonly IProtocol _protocol = IProtocol.For(target.Definition.Protocol);
-    private readonly TargetContext _context = new(target.Definition, target.Faults.IsRemoved);
+    private readonly TargetContext _context = new(target.Definition, target.Faults.IsRemoved, target.Faults.AnsweringFor);
 
     public async Task HandleAsync(HttpContext context)
     {

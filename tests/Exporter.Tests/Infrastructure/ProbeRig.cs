@@ -15,7 +15,7 @@ public sealed class ProbeRig : IDisposable
     public ProbeRig(ExporterOptions options, TimeProvider? time = null)
     {
         var services = new ServiceCollection();
-        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
+        services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
         services.AddSingleton(BuildInfo.Current);
@@ -28,6 +28,9 @@ public sealed class ProbeRig : IDisposable
     }
 
     public ExporterOptions Options { get; }
+
+    /// <summary>What the probing components logged, warnings and above.</summary>
+    public TestLoggerProvider Logs { get; } = new();
     public ProbeHandler Handler => _services.GetRequiredService<ProbeHandler>();
 
     public ProbeJob Job(string target, string check, string? model = null) =>

@@ -138,7 +138,7 @@ public sealed class CredentialSafetyTests
         var result = await rig.ProbeAsync("openai", CheckNames.Models);
 
         Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
-        Assert.Contains("redirects are not followed", result.Reason);
+        Assert.Equal($"HTTP 302 redirect to {elsewhere.Url}v1/models not followed", result.Reason);
         Assert.Empty(elsewhere.Requests);
     }
 }

@@ -100,11 +100,13 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
         Add("""{"kind":"stream_cut","after_chunks":2}""", "stream", "stream_error");
         Add("""{"kind":"stream_hang","after_chunks":2}""", "chat", "timeout");
         Add("""{"kind":"stream_hang","after_chunks":2}""", "stream", "stream_error");
-        Add("""{"kind":"stream_error"}""", "stream", "overloaded", "anthropic");
-        Add("""{"kind":"stream_error"}""", "stream", "stream_error", "openai", "gemini");
+        // Each protocol's error event says overloaded: the type, the code, or a 503 code with its message.
+        Add("""{"kind":"stream_error"}""", "stream", "overloaded");
         Add("""{"kind":"model_removed"}""", "models", "model_missing");
         Add("""{"kind":"model_removed"}""", "chat", "model_missing");
         Add("""{"kind":"model_removed"}""", "stream", "model_missing");
+        Add("""{"kind":"model_substituted","model":"cheap-model-1"}""", "chat", "model_substituted");
+        Add("""{"kind":"model_substituted","model":"cheap-model-1"}""", "stream", "model_substituted");
         Add("", "health", "success", "relay-a");
         Add("""{"kind":"provider_unavailable","provider":"anthropic"}""", "health", "success", "relay-a");
         Add("""{"kind":"down","mode":"refused"}""", "health", "connect_error", "relay-a");
@@ -122,8 +124,8 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
         var model = Models[target];
         if (fault.Length > 0)
         {
-            // A removed model, and stream faults of per-model checks, are set on the model; the rest on the whole target.
-            var path = fault.Contains("model_removed") || (CheckNames.IsPerModel(check) && fault.Contains("stream_"))
+            // A removed or substituted model, and stream faults of per-model checks, are set on the model; the rest on the whole target.
+            var path = fault.Contains("model_removed") || fault.Contains("model_substituted") || (CheckNames.IsPerModel(check) && fault.Contains("stream_"))
                 ? $"/_sim/faults/{target}/{model}" : $"/_sim/faults/{target}";
             using var set = await fixture.Admin.PutAsync(path, new StringContent(fault));
             Assert.True(set.IsSuccessStatusCode, $"setting {fault}: {await set.Content.ReadAsStringAsync()}");

@@ -12,8 +12,9 @@ public sealed class ChatCheck : IProbeCheck
     {
         using var request = context.Protocol.CreateChatRequest(context.Target, ChatRequests.For(context, stream: false));
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
-        using var document = await context.Exchange.ReadJsonAsync(response, cancellationToken);
+        using var document = await context.Exchange.ReadJsonAsync(response, "the chat answer", cancellationToken);
         var reply = context.Protocol.ParseChatReply(document.RootElement);
+        AnsweringModel.Verify(context.Job.Model!, reply.Model);
 
         var generation = new GenerationFindings(reply.Usage, null, null);
         return ChatRequests.Judge(context, reply.Text, reply.FinishReason) with { Generation = generation };

@@ -11,7 +11,7 @@ public sealed class ModelsCheck : IProbeCheck
     {
         using var request = context.Protocol.CreateModelsRequest(context.Target);
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
-        using var document = await context.Exchange.ReadJsonAsync(response, cancellationToken);
+        using var document = await context.Exchange.ReadJsonAsync(response, "the models list", cancellationToken);
         var offered = context.Protocol.ParseModelIds(document.RootElement);
 
         var listed = context.Target.Models.Select(m => new ModelListing(m, offered.Contains(m))).ToArray();

@@ -26,7 +26,7 @@ public sealed class StreamCheck : IProbeCheck
                 $"HTTP {status} with Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"} instead of a text/event-stream");
 
         var stream = new StreamState();
-        await using var body = exchange.OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken));
+        await using var body = new SseCommentCounter(exchange.OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken)));
         try
         {
             await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
@@ -39,12 +39,18 @@ public sealed class StreamCheck : IProbeCheck
         {
             throw new ProbeFailure(ProbeOutcome.StreamError, $"stream cut after {stream.Events} events: {e.Message}");
         }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && stream.Events == 0)
+        {
+            // Keep-alive comments say the connection is open, not that an answer is coming: nothing came in time.
+            throw new ProbeFailure(ProbeOutcome.Timeout, $"no token within the {context.Job.Timeout.TotalSeconds:0.###}s timeout, {body.Comments} keep-alives");
+        }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             throw new ProbeFailure(ProbeOutcome.StreamError, $"stream did not finish within the {context.Job.Timeout.TotalSeconds:0.###}s timeout after {stream.Events} events");
         }
         exchange.BodyDone();
 
+        AnsweringModel.Verify(context.Job.Model!, stream.Model);
         if (!stream.Ended && context.Protocol.StreamEndsWithMarker)
             throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without its end marker");
         if (!stream.Ended && stream.FinishReason is null)
@@ -65,16 +71,16 @@ public sealed class StreamCheck : IProbeCheck
         public string? FinishReason { get; private set; }
         public bool Ended { get; private set; }
 
+        /// <summary>The first model a frame names as answering.</summary>
+        public string? Model { get; private set; }
+
         /// <returns>True when the frame ends the stream.</returns>
         public bool Read(StreamFrame frame, TimeSpan sinceSent)
         {
             if (frame.ErrorType is { } error)
-                throw new ProbeFailure(error switch
-                {
-                    "overloaded_error" => ProbeOutcome.Overloaded,
-                    "rate_limit_error" or "RESOURCE_EXHAUSTED" => ProbeOutcome.RateLimited,
-                    _ => ProbeOutcome.StreamError,
-                }, $"error event after {Events - 1} events: {error}: {frame.ErrorMessage}");
+                throw new ProbeFailure(ErrorEventOutcome.Classify(error, frame.ErrorCode, frame.ErrorMessage),
+                    $"error event after {Events - 1} events: {error}{(frame.ErrorCode is { } code ? $" ({code})" : "")}: {frame.ErrorMessage}");
+            Model ??= frame.Model;
             if (frame.Content is not null || frame.Reasoning is not null)
             {
                 _firstToken ??= sinceSent;
@@ -90,9 +96,10 @@ public sealed class StreamCheck : IProbeCheck
 
         public GenerationFindings Findings()
         {
-            // Usage counts tokens exactly; frames are the fallback when a stream reports none.
+            // Usage counts tokens exactly; frames are the fallback when a stream reports none. Tokens that all came
+            // in one frame arrived at once: there is no time between them to measure.
             var outputTokens = _usage?.OutputTokens ?? _tokenFrames;
-            TimeSpan? perToken = _firstToken is { } first && outputTokens > 1 ? (_lastToken - first) / (outputTokens - 1) : null;
+            TimeSpan? perToken = _firstToken is { } first && outputTokens > 1 && _tokenFrames > 1 ? (_lastToken - first) / (outputTokens - 1) : null;
             return new GenerationFindings(_usage, _firstToken, perToken);
         }
     }

@@ -33,6 +33,9 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     public bool RequestSent { get; private set; }
     public int MaxBodyBytes => maxBodyBytes;
 
+    /// <summary>The model the probe asks for, if any: a 404 that names it says the model does not exist.</summary>
+    public string? RequestedModel { get; init; }
+
     /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
     public TimeSpan SinceSent => time.GetElapsedTime(_sent);
 
@@ -64,20 +67,29 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         return body;
     }
 
+    public Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken) =>
+        ReadJsonAsync(response, "the response body", cancellationToken);
+
     /// <summary>The body as JSON, or a failure: the outcome of a non-success status, an HTML page, or text that is not JSON.</summary>
-    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <param name="what">What the body is, for the reason: "the models list".</param>
+    public async Task<JsonDocument> ReadJsonAsync(HttpResponseMessage response, string what, CancellationToken cancellationToken)
     {
         var body = await ReadBodyAsync(response, cancellationToken);
         ThrowIfNotSuccess(response, body);
         ThrowIfHtml(response);
+        JsonDocument document;
         try
         {
-            return JsonDocument.Parse(body, JsonOptions);
+            document = JsonDocument.Parse(body, JsonOptions);
         }
         catch (JsonException e)
         {
             throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {(int)response.StatusCode} body is not valid JSON: {e.Message}");
         }
+        // The parser does not check the bytes inside strings; reading such a string later would throw, far from here.
+        if (InvalidUtf8At(body) is not { } at) return document;
+        document.Dispose();
+        throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"invalid UTF-8 in {what} at byte {at}");
     }
 
     /// <summary>Ends the probe's handler, and with it any connection a check left open.</summary>
@@ -102,10 +114,46 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     {
         if (response.IsSuccessStatusCode) return;
         var status = (int)response.StatusCode;
-        if (status is >= 300 and < 400)
-            throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {status} redirect to {response.Headers.Location?.GetLeftPart(UriPartial.Path) ?? "nowhere"}; redirects are not followed");
+        if (status is >= 300 and < 400) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {status} {Redirect(response)} not followed");
         var excerpt = Excerpt(body);
-        throw new ProbeFailure(HttpStatusOutcome.Classify(response.StatusCode, excerpt), $"HTTP {status}: {excerpt}");
+        var outcome = HttpStatusOutcome.Classify(status, excerpt, status == 404 && HttpStatusOutcome.SaysModelMissing(body, RequestedModel));
+        var reason = status switch
+        {
+            < 100 or > 599 => $"HTTP {status} is not a status (100–599): {excerpt}",
+            404 when outcome != ProbeOutcome.ModelMissing => $"HTTP 404: not found at {response.RequestMessage?.RequestUri?.AbsolutePath}: {excerpt}",
+            _ => $"HTTP {status}: {excerpt}",
+        };
+        throw new ProbeFailure(outcome, reason);
+    }
+
+    /// <summary>
+    /// Where a redirect points, as far as it is safe to say (no query, no user): <c>redirect to /x</c>, and whether it
+    /// points back at the requested URL. A relative Location is resolved against the request.
+    /// </summary>
+    private static string Redirect(HttpResponseMessage response)
+    {
+        if (response.Headers.Location is not { } location) return "redirect without a Location";
+        var requested = response.RequestMessage?.RequestUri;
+        var absolute = location.IsAbsoluteUri && location.Scheme is "http" or "https" ? location
+            : requested is not null && Uri.TryCreate(requested, location.OriginalString, out var resolved) ? resolved : null;
+        var shown = location.IsAbsoluteUri && location.Scheme is "http" or "https"
+            ? location.GetComponents(UriComponents.SchemeAndServer | UriComponents.Path, UriFormat.UriEscaped)
+            : location.OriginalString.Split('?', '#')[0];
+        var loops = absolute is not null && requested is not null
+            && Uri.Compare(absolute, requested, UriComponents.HttpRequestUrl, UriFormat.UriEscaped, StringComparison.OrdinalIgnoreCase) == 0;
+        return loops ? $"redirect to {shown} (the requested URL itself)" : $"redirect to {shown}";
+    }
+
+    /// <summary>The offset of the first byte that is not part of valid UTF-8, or null when the body is valid.</summary>
+    private static int? InvalidUtf8At(ReadOnlySpan<byte> body)
+    {
+        if (System.Text.Unicode.Utf8.IsValid(body)) return null;
+        for (var at = 0; at < body.Length;)
+        {
+            if (Rune.DecodeFromUtf8(body[at..], out _, out var consumed) != System.Buffers.OperationStatus.Done) return at;
+            at += consumed;
+        }
+        return null;
     }
 
     /// <summary>The start of a body on one line, cleaned, for reasons and debug output.</summary>
