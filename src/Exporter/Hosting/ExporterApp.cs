@@ -54,6 +54,10 @@ public static class ExporterApp
         // Framework chatter (request logs, HttpClient request lines) is not what an operator needs at info.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // The host logs a failed start with its whole stack trace; the exporter names what failed (a port in use) in one
+        // line, and anything it does not know ends the process with the stack trace anyway. A background service that
+        // fails is still logged, at critical.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (commandLine.LogFormat == LogFormat.Json)
             logging.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ "; });
         else

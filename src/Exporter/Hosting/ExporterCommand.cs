@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using RelayExporter.Configuration;
 using RelayExporter.Telemetry;
 
@@ -53,6 +55,12 @@ public static class ExporterCommand
         catch (InvalidOperationException e) when (e.Message.StartsWith("OTEL_", StringComparison.Ordinal))
         {
             stderr.WriteLine($"relay-exporter: {e.Message}");
+            return 1;
+        }
+        catch (IOException e) when (e.InnerException is SocketException or AddressInUseException)
+        {
+            var reason = e.InnerException is AddressInUseException ? "address already in use" : e.InnerException.Message;
+            stderr.WriteLine($"relay-exporter: cannot listen on {commandLine.ListenAddress}: {reason}");
             return 1;
         }
     }
