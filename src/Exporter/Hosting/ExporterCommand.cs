@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using RelayExporter.Configuration;
 using RelayExporter.Telemetry;
+using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
 
@@ -25,6 +26,20 @@ public static class ExporterCommand
             return 0;
         }
         if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
+        WebConfig? web = null;
+        if (commandLine.WebConfigFile is { } webConfigPath)
+        {
+            try
+            {
+                web = WebConfigLoader.Load(webConfigPath);
+            }
+            catch (ConfigException e)
+            {
+                stderr.WriteLine($"relay-exporter: web configuration {webConfigPath} is invalid:");
+                foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
+                return 1;
+            }
+        }
         if (commandLine.ConfigFile is not { } configPath)
         {
             stderr.WriteLine($"relay-exporter: no configuration: pass --config.file PATH or set {CommandLine.ConfigFileVariable}");
@@ -45,7 +60,7 @@ public static class ExporterCommand
 
         try
         {
-            await using var app = ExporterApp.Build(commandLine, configPath, options);
+            await using var app = ExporterApp.Build(commandLine, configPath, options, web: web);
             await app.StartAsync();
             app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
                 BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
