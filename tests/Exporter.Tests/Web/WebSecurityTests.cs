@@ -105,6 +105,32 @@ public sealed class WebSecurityTests : IDisposable
         Assert.DoesNotContain(problems, p => p.Contains("not-a-hash"));
     }
 
+    [Fact]
+    public void The_example_web_configuration_is_valid_but_for_its_certificate_paths()
+    {
+        var path = RepositoryPaths.File("examples", "web-config.yml");
+
+        var problems = Assert.Throws<ConfigException>(() => WebConfigLoader.Load(path)).Problems;
+
+        Assert.Equal("tls_server_config.cert_file", Assert.Single(problems).KeyPath);
+    }
+
+    [Fact]
+    public async Task Starting_with_an_invalid_web_configuration_names_the_problem_and_exits_1()
+    {
+        var config = WriteFile(TestConfigs.UnreachableTarget("offline"));
+        var web = WriteFile("basic_auth_users:\n  alice: secret\n");
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        var code = await RelayExporter.Hosting.ExporterCommand.RunAsync(
+            ["--config.file", config, "--web.config.file", web, "--web.listen-address", "127.0.0.1:0"], stdout, stderr);
+
+        Assert.Equal(1, code);
+        Assert.StartsWith($"relay-exporter: web configuration {web} is invalid:\n  {web}:2: basic_auth_users.alice: is not a bcrypt hash", stderr.ToString());
+        Assert.DoesNotContain("secret", stderr.ToString());
+    }
+
     private static async Task<int> StatusOf(BasicAuthentication authentication, string user, string password)
     {
         var context = new DefaultHttpContext();
