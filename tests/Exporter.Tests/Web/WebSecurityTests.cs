@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using RelayExporter.Configuration;
@@ -58,6 +60,30 @@ public sealed class WebSecurityTests : IDisposable
         await prometheus.WaitUntilAsync("relay_exporter_build_info", result => result.Count == 1, Deadline);
         var up = await prometheus.QueryAsync("up{job=\"relay\"}");
         Assert.Equal(1, up.Single().Value);
+    }
+
+    [Fact]
+    public async Task With_RequireAndVerifyClientCert_only_clients_with_a_certificate_of_the_client_authority_get_in()
+    {
+        var web = WebConfigLoader.Load(WriteFile($"""
+            tls_server_config:
+              cert_file: {_certificates.ServerPemFile}
+              key_file: {_certificates.ServerKeyPemFile}
+              client_auth_type: RequireAndVerifyClientCert
+              client_ca_file: {_certificates.AuthorityPemFile}
+            """));
+        await using var exporter = await ExporterHost.StartAsync(TestConfigs.UnreachableTarget("offline"), web: web);
+        using var stranger = new TestCertificates(TimeSpan.FromDays(1));
+
+        using var signed = ClientCertificate(_certificates.Authority);
+        using var withCertificate = TrustingClient(exporter.BaseUrl, signed);
+        Assert.Equal(HttpStatusCode.OK, (await withCertificate.GetAsync("/-/healthy")).StatusCode);
+
+        using var withoutCertificate = TrustingClient(exporter.BaseUrl);
+        await Assert.ThrowsAsync<HttpRequestException>(() => withoutCertificate.GetAsync("/-/healthy"));
+        using var foreign = ClientCertificate(stranger.Authority);
+        using var withForeignCertificate = TrustingClient(exporter.BaseUrl, foreign);
+        await Assert.ThrowsAsync<HttpRequestException>(() => withForeignCertificate.GetAsync("/-/healthy"));
     }
 
     [Fact]
@@ -145,10 +171,24 @@ public sealed class WebSecurityTests : IDisposable
         Headers = { Authorization = new AuthenticationHeaderValue("Basic", Convert.ToBase64String(Encoding.UTF8.GetBytes($"{user}:{password}"))) },
     };
 
-    private HttpClient TrustingClient(Uri baseUrl) => new(new SocketsHttpHandler
+    private HttpClient TrustingClient(Uri baseUrl, X509Certificate2? clientCertificate = null) => new(new SocketsHttpHandler
     {
-        SslOptions = { RemoteCertificateValidationCallback = (_, certificate, _, _) => _certificates.IssuedByAuthority(certificate as System.Security.Cryptography.X509Certificates.X509Certificate2) },
+        SslOptions =
+        {
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => _certificates.IssuedByAuthority(certificate as X509Certificate2),
+            ClientCertificates = clientCertificate is null ? null : new X509CertificateCollection { clientCertificate },
+        },
     }) { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
+
+    /// <summary>A client certificate that <paramref name="authority"/> signed.</summary>
+    private static X509Certificate2 ClientCertificate(X509Certificate2 authority)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest("CN=scraper", key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var signed = request.Create(authority, DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(1), [5, 6, 7, 8]);
+        return X509CertificateLoader.LoadPkcs12(signed.CopyWithPrivateKey(key).Export(X509ContentType.Pkcs12), null);
+    }
 
     private string WriteFile(string text)
     {
