@@ -6,8 +6,9 @@ using RelayExporter.Hosting;
 namespace RelayExporter.Operations;
 
 /// <summary>
-/// Admin calls (reload, circuit override, on-demand probes that cost money) need the bearer token named by <c>admin.token</c>. Without a configured
-/// token they are refused outright, so that no exporter can be reconfigured by whoever reaches its port.
+/// Admin calls (reload, circuit override) and on-demand probes that cost money need the bearer token named by
+/// <c>admin.token</c>. Without a configured token they are refused outright, so that no exporter can be reconfigured,
+/// or made to spend, by whoever reaches its port.
 /// </summary>
 public static class AdminAuthorization
 {
