@@ -1,6 +1,6 @@
 namespace RelayExporter.Configuration;
 
-/// <summary>Admin calls (reload, circuit override) need this bearer token; without one they are refused.</summary>
+/// <summary>Admin calls (reload, circuit override) and paid on-demand probes need this bearer token; without one they are refused.</summary>
 public sealed class AdminOptions
 {
     public CredentialOptions? Token { get; set; }

@@ -13,5 +13,8 @@ public static class CheckNames
     /// <summary>Checks that send one request per configured model.</summary>
     public static bool IsPerModel(string check) => check is Chat or Stream;
 
+    /// <summary>Checks that run a completion, which the provider bills.</summary>
+    public static bool IsPaid(string check) => check is Chat or Stream;
+
     public static string UnknownReason(string name) => $"unknown check \"{name}\"; known checks: {string.Join(", ", All)}";
 }

@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
+using RelayExporter.Web;
 
 namespace RelayExporter.Configuration;
 
@@ -13,7 +14,7 @@ namespace RelayExporter.Configuration;
 /// </summary>
 /// <remarks>
 /// It walks the option classes by reflection. So that this survives trimming and Native AOT, every type it can reach
-/// from <see cref="ExporterOptions"/> is kept by a <see cref="DynamicDependencyAttribute"/> on <see cref="Bind{T}"/>
+/// from <see cref="ExporterOptions"/> and <see cref="WebConfig"/> is kept by a <see cref="DynamicDependencyAttribute"/> on <see cref="Bind{T}"/>
 /// (a test checks the list is complete); a new option class, list or dictionary type must be added there.
 /// </remarks>
 internal sealed class StrictConfigBinder(ConfigProblems problems)
@@ -34,6 +35,9 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Bindable, typeof(ModelPrice))]
     [DynamicDependency(Bindable, typeof(BudgetOptions))]
     [DynamicDependency(Bindable, typeof(AdminOptions))]
+    [DynamicDependency(Bindable, typeof(WebConfig))]
+    [DynamicDependency(Bindable, typeof(TlsServerConfig))]
+    [DynamicDependency(Collection, typeof(Dictionary<string, string>))]
     [DynamicDependency(Collection, typeof(List<TargetOptions>))]
     [DynamicDependency(Collection, typeof(List<string>))]
     [DynamicDependency(Collection, typeof(Dictionary<string, List<string>>))]

@@ -11,6 +11,7 @@ public sealed record CommandLine
     public string? ConfigFile { get; init; }
     public string? ConfigCheck { get; init; }
     public string ListenAddress { get; init; } = DefaultListenAddress;
+    public string? WebConfigFile { get; init; }
     public LogFormat LogFormat { get; init; } = LogFormat.Console;
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
     public bool ShowHelp { get; init; }
@@ -22,6 +23,7 @@ public sealed record CommandLine
           --config.file PATH          configuration file (or env RELAY_EXPORTER_CONFIG_FILE)
           --config.check PATH         validate a configuration file, print "ok" or every problem, and exit
           --web.listen-address ADDR   address to serve /metrics and the API on (default :9477)
+          --web.config.file PATH      TLS and basic auth for everything served (exporter-toolkit web config format)
           --log.format console|json   log line format (default console)
           --log.level LEVEL           debug, info, warn or error (default info)
           --version                   print the version and exit
@@ -52,6 +54,7 @@ public sealed record CommandLine
                     if (address is not null && ListenUrl(address) is null) errors.Add($"--web.listen-address \"{address}\" is not HOST:PORT or :PORT");
                     else if (address is not null) result = result with { ListenAddress = address };
                     break;
+                case "--web.config.file": result = result with { WebConfigFile = Value() }; break;
                 case "--log.format":
                     var format = Value();
                     if (format is "console" or "json") result = result with { LogFormat = format == "json" ? LogFormat.Json : LogFormat.Console };
@@ -71,12 +74,12 @@ public sealed record CommandLine
     }
 
     /// <summary><c>:9477</c> listens on every interface; <c>127.0.0.1:0</c> on loopback, on a port chosen by the system.</summary>
-    public static string? ListenUrl(string address)
+    public static string? ListenUrl(string address, string scheme = "http")
     {
         var colon = address.LastIndexOf(':');
         if (colon < 0 || !ushort.TryParse(address[(colon + 1)..], out var port)) return null;
         var host = address[..colon];
-        return host.Length == 0 || host is "0.0.0.0" or "[::]" ? $"http://*:{port}" : $"http://{host}:{port}";
+        return host.Length == 0 || host is "0.0.0.0" or "[::]" ? $"{scheme}://*:{port}" : $"{scheme}://{host}:{port}";
     }
 
     private static LogLevel? ParseLevel(string? level) => level switch

@@ -9,14 +9,16 @@ using RelayExporter.Probing;
 using RelayExporter.Probing.OnDemand;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
 
 /// <summary>Wires the exporter together. Tests build it the same way, on 127.0.0.1 port 0.</summary>
 public static class ExporterApp
 {
+    /// <param name="web">TLS and basic auth for everything served (<c>--web.config.file</c>); null serves plain HTTP to anyone.</param>
     public static WebApplication Build(CommandLine commandLine, string configPath, ExporterOptions options,
-        Action<WebApplicationBuilder>? customise = null)
+        Action<WebApplicationBuilder>? customise = null, WebConfig? web = null)
     {
         // Flags, the YAML file and the environment (OTEL_* variables) are the whole configuration. The web host's defaults
         // would also read appsettings*.json from the working directory and watch its whole tree for changes: from
@@ -24,7 +26,12 @@ public static class ExporterApp
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         foreach (var file in builder.Configuration.Sources.OfType<FileConfigurationSource>().ToList())
             builder.Configuration.Sources.Remove(file);
-        builder.WebHost.UseUrls(CommandLine.ListenUrl(commandLine.ListenAddress)!);
+        if (web?.TlsServerConfig is { } tls)
+        {
+            builder.WebHost.UseKestrelHttpsConfiguration(); // the slim builder leaves HTTPS out unless asked
+            builder.WebHost.ConfigureKestrel(kestrel => kestrel.ConfigureHttpsDefaults(https => WebTls.Configure(https, tls)));
+        }
+        builder.WebHost.UseUrls(CommandLine.ListenUrl(commandLine.ListenAddress, web?.TlsServerConfig is null ? "http" : "https")!);
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
@@ -38,6 +45,7 @@ public static class ExporterApp
         customise?.Invoke(builder);
 
         var app = builder.Build();
+        if (web?.BasicAuthUsers is { Count: > 0 } users) app.Use(new BasicAuthentication(users).InvokeAsync);
         app.MapPrometheusScrapeEndpoint("/metrics");
         app.MapOperationsEndpoints();
         app.MapProbeEndpoints();
@@ -54,6 +62,10 @@ public static class ExporterApp
         // Framework chatter (request logs, HttpClient request lines) is not what an operator needs at info.
         logging.AddFilter("Microsoft", LogLevel.Warning);
         logging.AddFilter("System.Net.Http", LogLevel.Warning);
+        // The host logs a failed start with its whole stack trace; the exporter names what failed (a port in use) in one
+        // line, and anything it does not know ends the process with the stack trace anyway. A background service that
+        // fails is still logged, at critical.
+        logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         if (commandLine.LogFormat == LogFormat.Json)
             logging.AddJsonConsole(o => { o.UseUtcTimestamp = true; o.TimestampFormat = "yyyy-MM-ddTHH:mm:ss.fffZ"; });
         else

@@ -1,5 +1,8 @@
+using System.Net.Sockets;
+using Microsoft.AspNetCore.Connections;
 using RelayExporter.Configuration;
 using RelayExporter.Telemetry;
+using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
 
@@ -23,6 +26,20 @@ public static class ExporterCommand
             return 0;
         }
         if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
+        WebConfig? web = null;
+        if (commandLine.WebConfigFile is { } webConfigPath)
+        {
+            try
+            {
+                web = WebConfigLoader.Load(webConfigPath);
+            }
+            catch (ConfigException e)
+            {
+                stderr.WriteLine($"relay-exporter: web configuration {webConfigPath} is invalid:");
+                foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
+                return 1;
+            }
+        }
         if (commandLine.ConfigFile is not { } configPath)
         {
             stderr.WriteLine($"relay-exporter: no configuration: pass --config.file PATH or set {CommandLine.ConfigFileVariable}");
@@ -43,7 +60,7 @@ public static class ExporterCommand
 
         try
         {
-            await using var app = ExporterApp.Build(commandLine, configPath, options);
+            await using var app = ExporterApp.Build(commandLine, configPath, options, web: web);
             await app.StartAsync();
             app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
                 BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
@@ -53,6 +70,12 @@ public static class ExporterCommand
         catch (InvalidOperationException e) when (e.Message.StartsWith("OTEL_", StringComparison.Ordinal))
         {
             stderr.WriteLine($"relay-exporter: {e.Message}");
+            return 1;
+        }
+        catch (IOException e) when (e.InnerException is SocketException or AddressInUseException)
+        {
+            var reason = e.InnerException is AddressInUseException ? "address already in use" : e.InnerException.Message;
+            stderr.WriteLine($"relay-exporter: cannot listen on {commandLine.ListenAddress}: {reason}");
             return 1;
         }
     }

@@ -6,17 +6,19 @@ using RelayExporter.Hosting;
 namespace RelayExporter.Operations;
 
 /// <summary>
-/// Admin calls (reload, circuit override) need the bearer token named by <c>admin.token</c>. Without a configured
-/// token they are refused outright, so that no exporter can be reconfigured by whoever reaches its port.
+/// Admin calls (reload, circuit override) and on-demand probes that cost money need the bearer token named by
+/// <c>admin.token</c>. Without a configured token they are refused outright, so that no exporter can be reconfigured,
+/// or made to spend, by whoever reaches its port.
 /// </summary>
 public static class AdminAuthorization
 {
+    /// <param name="calls">What is refused without a configured token, for the message.</param>
     /// <returns>Null when the caller may proceed; otherwise the response that refuses it.</returns>
-    public static IResult? Refusal(HttpRequest request, RunningConfig config)
+    public static IResult? Refusal(HttpRequest request, RunningConfig config, string calls = "admin calls")
     {
         if (config.Current.Admin.Token?.Resolve() is not { } token)
             return Problem(StatusCodes.Status403Forbidden,
-                "admin calls are disabled: set admin.token in the configuration (an environment variable or a file holding the bearer token)");
+                $"{calls} are disabled: set admin.token in the configuration (an environment variable or a file holding the bearer token)");
         var header = request.Headers.Authorization.ToString();
         if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
             return Challenge("this admin call needs an Authorization: Bearer <token> header");

@@ -77,9 +77,10 @@ public sealed class ProbeHandler
         {
             findings = await _checks[job.Check].RunAsync(new ProbeContext(job, protocol, exchange), linked.Token);
         }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (cancellationToken.IsCancellationRequested)
         {
-            throw; // shutting down: there is no outcome to record
+            // Shutting down (or the caller left): no outcome to record, whatever the check made of the cancellation.
+            throw new OperationCanceledException("the probe was cancelled", e, cancellationToken);
         }
         catch (ProbeFailure failure)
         {

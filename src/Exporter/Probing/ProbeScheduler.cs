@@ -13,8 +13,12 @@ namespace RelayExporter.Probing;
 /// On a configuration change only the series that changed are stopped or started; the others run on untouched.
 /// One loop starts every probe that is due: a series waits in the <see cref="DueQueue{T}"/> between its probes, not on a timer of its own.
 /// </summary>
+/// <remarks>
+/// Probing starts once the host has started, the listener bound: an exporter that cannot serve its port exits without
+/// having sent a probe.
+/// </remarks>
 public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
-    TimeProvider time, ILogger<ProbeScheduler> log) : BackgroundService
+    TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ProbeScheduler> log) : BackgroundService
 {
     /// <summary>
     /// Each wake-up costs far more CPU than starting a probe (a thread-pool worker wakes, then spins before it sleeps):
@@ -36,6 +40,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        if (!await HostStartedAsync(stoppingToken)) return;
         config.Changed += OnChanged;
         try
         {
@@ -56,6 +61,15 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             config.Changed -= OnChanged;
             await StopAllSeriesAsync();
         }
+    }
+
+    /// <returns>False when the host stopped (or failed to start) first.</returns>
+    private async Task<bool> HostStartedAsync(CancellationToken stoppingToken)
+    {
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var registration = lifetime.ApplicationStarted.Register(() => started.TrySetResult());
+        await started.Task.WaitAsync(stoppingToken).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        return started.Task.IsCompleted;
     }
 
     private void OnChanged(ExporterOptions previous, ExporterOptions next) => Reconcile(next);
@@ -139,6 +153,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
+            log.LogDebug("Probe {Probe} cancelled: its series stopped", job.Key);
         }
         catch (Exception e)
         {

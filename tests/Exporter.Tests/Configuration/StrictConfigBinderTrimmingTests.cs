@@ -1,12 +1,13 @@
 using System.Diagnostics.CodeAnalysis;
 using System.Reflection;
 using RelayExporter.Configuration;
+using RelayExporter.Web;
 
 namespace RelayExporter.Tests.Configuration;
 
 /// <summary>
 /// The binder reflects over the option classes; a trimmed or Native AOT build keeps only what its DynamicDependency
-/// attributes name. A type reachable from ExporterOptions but missing there would bind as "unknown key" in such a build.
+/// attributes name. A type reachable from ExporterOptions or WebConfig but missing there would bind as "unknown key" in such a build.
 /// </summary>
 public class StrictConfigBinderTrimmingTests
 {
@@ -18,7 +19,7 @@ public class StrictConfigBinderTrimmingTests
             .Select(a => a.Type!)
             .ToHashSet();
 
-        var missing = Reachable(typeof(ExporterOptions)).Where(t => !kept.Contains(t)).Select(t => t.ToString()).ToList();
+        var missing = Reachable(typeof(ExporterOptions)).Concat(Reachable(typeof(WebConfig))).Where(t => !kept.Contains(t)).Select(t => t.ToString()).ToList();
 
         Assert.Empty(missing);
     }

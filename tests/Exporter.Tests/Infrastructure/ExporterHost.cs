@@ -9,6 +9,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using RelayExporter.Configuration;
 using RelayExporter.Hosting;
+using RelayExporter.Web;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -36,7 +37,7 @@ public sealed class ExporterHost : IAsyncDisposable
     public IServiceProvider Services => _app.Services;
 
     public static async Task<ExporterHost> StartAsync(string yaml, IDictionary<string, string?>? settings = null,
-        ILoggerProvider? logs = null, LogLevel logLevel = LogLevel.Warning)
+        ILoggerProvider? logs = null, LogLevel logLevel = LogLevel.Warning, WebConfig? web = null)
     {
         var configPath = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
         await File.WriteAllTextAsync(configPath, yaml);
@@ -48,7 +49,7 @@ public sealed class ExporterHost : IAsyncDisposable
             builder.Configuration.AddInMemoryCollection(settings ?? new Dictionary<string, string?>());
             builder.Services.AddSingleton<IStartupFilter>(new ScrapeRecorder(contentTypes));
             if (logs is not null) builder.Logging.AddProvider(logs);
-        });
+        }, web);
         var host = new ExporterHost(app, configPath, contentTypes);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.Single();

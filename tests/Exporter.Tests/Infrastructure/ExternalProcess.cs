@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RelayExporter.Tests.Infrastructure;
@@ -111,6 +112,18 @@ public sealed class ExternalProcess : IAsyncDisposable, IDisposable
     public string Describe() =>
         $"[{CommandLine}] pid {SafeId()}{(HasExited ? $", exit code {process.ExitCode}" : ", running")}\n" +
         $"--- stdout ---\n{StandardOutput}\n--- stderr ---\n{StandardError}";
+
+    /// <summary>Asks this process (by its id) to stop, as a service manager does: SIGTERM.</summary>
+    public void Terminate()
+    {
+        if (SendSignal(process.Id, SigTerm) != 0)
+            throw new InvalidOperationException($"kill -TERM {process.Id} failed: errno {Marshal.GetLastPInvokeError()}");
+    }
+
+    private const int SigTerm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    private static extern int SendSignal(int pid, int signal);
 
     /// <summary>Kills this process and its descendants if it is still running.</summary>
     public void Kill()

@@ -4,7 +4,14 @@ using System.Text.Json;
 namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>A target for Prometheus to scrape: <c>host:port</c> plus job name and path.</summary>
-public sealed record ScrapeTarget(string JobName, string HostPort, string MetricsPath = "/metrics");
+public sealed record ScrapeTarget(string JobName, string HostPort, string MetricsPath = "/metrics")
+{
+    /// <summary>Scrape over HTTPS, trusting the authorities in this PEM file.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary>Scrape with basic auth.</summary>
+    public (string User, string Password)? BasicAuth { get; init; }
+}
 
 /// <summary>
 /// A real <c>prometheus</c> server (found on PATH) in a temp directory on a free 127.0.0.1 port, scraping the given
@@ -192,11 +199,17 @@ public sealed class PrometheusServer : IAsyncDisposable
         }
 
         yaml.Append("scrape_configs:\n");
-        foreach (var group in targets.GroupBy(t => (t.JobName, t.MetricsPath)))
+        foreach (var group in targets.GroupBy(t => (t.JobName, t.MetricsPath, t.TlsCaFile, t.BasicAuth)))
         {
             yaml.Append("  - job_name: ").Append(JsonSerializer.Serialize(group.Key.JobName)).Append('\n')
-                .Append("    metrics_path: ").Append(JsonSerializer.Serialize(group.Key.MetricsPath)).Append('\n')
-                .Append("    static_configs:\n")
+                .Append("    metrics_path: ").Append(JsonSerializer.Serialize(group.Key.MetricsPath)).Append('\n');
+            if (group.Key.TlsCaFile is { } caFile)
+                yaml.Append("    scheme: https\n")
+                    .Append("    tls_config: { ca_file: ").Append(JsonSerializer.Serialize(caFile)).Append(" }\n");
+            if (group.Key.BasicAuth is var (user, password))
+                yaml.Append("    basic_auth: { username: ").Append(JsonSerializer.Serialize(user))
+                    .Append(", password: ").Append(JsonSerializer.Serialize(password)).Append(" }\n");
+            yaml.Append("    static_configs:\n")
                 .Append("      - targets: [").Append(string.Join(", ", group.Select(t => JsonSerializer.Serialize(t.HostPort)))).Append("]\n");
         }
 

@@ -29,6 +29,10 @@ public sealed class TestCertificates : IDisposable
 
         AuthorityPemFile = Path.Combine(Path.GetTempPath(), $"relay-exporter-ca-{Guid.NewGuid():N}.pem");
         File.WriteAllText(AuthorityPemFile, Authority.ExportCertificatePem());
+        ServerPemFile = Path.Combine(Path.GetTempPath(), $"relay-exporter-server-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(ServerPemFile, Server.ExportCertificatePem());
+        ServerKeyPemFile = Path.Combine(Path.GetTempPath(), $"relay-exporter-server-key-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(ServerKeyPemFile, serverKey.ExportPkcs8PrivateKeyPem());
     }
 
     public X509Certificate2 Authority { get; }
@@ -36,9 +40,26 @@ public sealed class TestCertificates : IDisposable
     public DateTimeOffset NotAfter { get; }
     public string AuthorityPemFile { get; }
 
+    /// <summary>The server certificate and its private key as PEM files, as a web server's configuration names them.</summary>
+    public string ServerPemFile { get; }
+    public string ServerKeyPemFile { get; }
+
+    /// <summary>Trusts the server certificate only because this test's authority signed it.</summary>
+    public bool IssuedByAuthority(X509Certificate2? certificate)
+    {
+        if (certificate is null) return false;
+        using var chain = new X509Chain();
+        chain.ChainPolicy.TrustMode = X509ChainTrustMode.CustomRootTrust;
+        chain.ChainPolicy.CustomTrustStore.Add(Authority);
+        chain.ChainPolicy.RevocationMode = X509RevocationMode.NoCheck;
+        return chain.Build(certificate);
+    }
+
     public void Dispose()
     {
         File.Delete(AuthorityPemFile);
+        File.Delete(ServerPemFile);
+        File.Delete(ServerKeyPemFile);
         Server.Dispose();
         Authority.Dispose();
     }

@@ -22,7 +22,7 @@ public sealed class CredentialSafetyTests
     public async Task A_full_round_of_successes_and_failures_never_shows_the_key()
     {
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
-        using var key = new EnvironmentScope([new("CREDENTIAL_CANARY_KEY", Canary)]);
+        using var key = new EnvironmentScope([new("CREDENTIAL_CANARY_KEY", Canary), new("CREDENTIAL_ADMIN_TOKEN", "admin-token")]);
         var logs = new TestLoggerProvider();
         await using var exporter = await ExporterHost.StartAsync($$"""
             defaults:
@@ -35,8 +35,11 @@ public sealed class CredentialSafetyTests
               - { name: relay-a, kind: relay, protocol: openai, base_url: "{{simulator.TargetUrl("relay-a")}}", credential: { env: CREDENTIAL_CANARY_KEY }, models: [gpt-4.1], checks: { health: {}, models: {}, chat: {}, stream: {} } }
               - { name: anthropic, protocol: anthropic, base_url: "{{simulator.TargetUrl("anthropic")}}", credential: { env: CREDENTIAL_CANARY_KEY }, models: [claude-sonnet-4.5], checks: { models: {}, chat: {}, stream: {} } }
               - { name: gemini, protocol: gemini, base_url: "{{simulator.TargetUrl("gemini")}}", credential: { env: CREDENTIAL_CANARY_KEY }, models: [gemini-2.5-flash], checks: { models: {}, chat: {}, stream: {} } }
+            admin:
+              token: { env: CREDENTIAL_ADMIN_TOKEN }
             """, logs: logs, logLevel: Microsoft.Extensions.Logging.LogLevel.Debug);
         using var client = exporter.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", "admin-token"); // for the chat and stream probes
         using var admin = new HttpClient { BaseAddress = simulator.AdminUrl };
         var seen = new List<string>();
 

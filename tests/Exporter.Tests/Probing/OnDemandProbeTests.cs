@@ -11,11 +11,12 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
     private ExporterHost _exporter = null!;
     private HttpClient _client = null!;
     private EnvironmentScope _key = null!;
+    private const string AdminToken = "on-demand-admin-token";
 
     public async Task InitializeAsync()
     {
         _simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
-        _key = new EnvironmentScope([new("ON_DEMAND_TEST_KEY", "sk-on-demand-test")]);
+        _key = new EnvironmentScope([new("ON_DEMAND_TEST_KEY", "sk-on-demand-test"), new("ON_DEMAND_ADMIN_TOKEN", AdminToken)]);
         // Scheduled checks run once an hour here: only on-demand probes reach the simulator during the test.
         _exporter = await ExporterHost.StartAsync($$"""
             defaults:
@@ -26,8 +27,11 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
               - { name: anthropic, protocol: anthropic, base_url: "{{_simulator.TargetUrl("anthropic")}}", credential: { env: ON_DEMAND_TEST_KEY }, models: [claude-sonnet-4.5], checks: { models: {} } }
             prices:
               claude-sonnet-4.5: { input: 3, output: 15 }
+            admin:
+              token: { env: ON_DEMAND_ADMIN_TOKEN }
             """);
         _client = _exporter.CreateClient();
+        _client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken); // chat and stream probes need it
     }
 
     public async Task DisposeAsync()

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
@@ -195,6 +196,7 @@ public class ProbeDispatchTests
             var services = new ServiceCollection();
             services.AddLogging(logging => logging.AddProvider(Logs));
             services.AddSingleton<TimeProvider>(Time);
+            services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
             services.AddSingleton(new RunningConfig(path, ConfigLoader.Load(path), Time));
             services.AddSingleton(BuildInfo.Current);
             services.AddSingleton<CardinalityLimits>();
@@ -220,6 +222,7 @@ public class ProbeDispatchTests
             await File.WriteAllTextAsync(path, yaml);
             var rig = new SchedulerRig(path);
             await rig.Scheduler.StartAsync(CancellationToken.None);
+            ((ApplicationLifetime)rig._services.GetRequiredService<IHostApplicationLifetime>()).NotifyStarted();
             // The scheduler plans its series on a thread of its own, at the clock's time then; the test moves it only after.
             await Eventually.UntilAsync(() => rig.Logs.Entries.Any(e => e.Message.StartsWith("Running ")), Deadline, "the scheduler to plan its series");
             return rig;
