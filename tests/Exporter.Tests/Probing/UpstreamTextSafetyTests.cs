@@ -59,14 +59,16 @@ public sealed class UpstreamTextSafetyTests
                 usage = new { prompt_tokens = 3, completion_tokens = 2 },
             }));
         });
-        using var env = new EnvironmentScope([new("TEXT_SAFETY_KEY", key)]);
+        var adminToken = RandomSecret("admin-");
+        using var env = new EnvironmentScope([new("TEXT_SAFETY_KEY", key), new("TEXT_SAFETY_ADMIN", adminToken)]);
         var logs = new TestLoggerProvider();
         await using var exporter = await StartAsync($$"""
             - {{Target("chatty", upstream.Url)}}, credential: { env: TEXT_SAFETY_KEY }, models: [gpt-4.1], checks: { chat: { interval: 1s, timeout: 1s, expect: "banana" } } }
+            admin: { token: { env: TEXT_SAFETY_ADMIN } }
             """, logs);
 
         await FailedProbeLoggedAsync(logs, "chatty/chat/gpt-4.1");
-        var shown = await EverythingShownAsync(exporter, logs, "/probe?target=chatty&check=chat&model=gpt-4.1&debug=true");
+        var shown = await EverythingShownAsync(exporter, logs, "/probe?target=chatty&check=chat&model=gpt-4.1&debug=true", adminToken);
 
         Assert.Contains(shown, text => text.Contains("content_mismatch") && text.Contains(new string('y', 60)));
         Assert.All(shown, text => AssertNoPartOf(key, text));
@@ -158,13 +160,16 @@ public sealed class UpstreamTextSafetyTests
             var error = JsonSerializer.Serialize(new { error = new { type = "server_error", message = "boom\0\u001b[2J\u001b[31m\ninfo: RelayExporter.Probing.ProbeHandler[0] Probe forged/models ended success" } });
             await context.Response.WriteAsync($"data: {error}\n\n");
         });
+        var adminToken = RandomSecret("admin-");
+        using var env = new EnvironmentScope([new("TEXT_SAFETY_ADMIN", adminToken)]);
         var logs = new TestLoggerProvider();
         await using var exporter = await StartAsync($$"""
             - {{Target("sse", upstream.Url)}}, models: [gpt-4.1], checks: { stream: { interval: 1s, timeout: 1s } } }
+            admin: { token: { env: TEXT_SAFETY_ADMIN } }
             """, logs);
 
         await FailedProbeLoggedAsync(logs, "sse/stream/gpt-4.1");
-        var shown = await EverythingShownAsync(exporter, logs, "/probe?target=sse&check=stream&model=gpt-4.1&debug=true");
+        var shown = await EverythingShownAsync(exporter, logs, "/probe?target=sse&check=stream&model=gpt-4.1&debug=true", adminToken);
 
         Assert.Contains(shown, text => text.Contains(@"boom\u0000\u001b[2J\u001b[31m\ninfo: RelayExporter"));
         Assert.All(shown, AssertNoUpstreamControlCharacters);
@@ -212,9 +217,11 @@ public sealed class UpstreamTextSafetyTests
         Eventually.UntilAsync(() => logs.Entries.Any(e => e.Message.StartsWith($"Probe {probe} ended ", StringComparison.Ordinal)), Deadline, $"probe {probe} to fail");
 
     /// <summary>The debug trace, every text of /api/v1/targets (decoded), /metrics and every log line.</summary>
-    private static async Task<List<string>> EverythingShownAsync(ExporterHost exporter, TestLoggerProvider logs, string debugQuery)
+    /// <param name="adminToken">Sent with the debug probe: chat and stream probes cost money and need it.</param>
+    private static async Task<List<string>> EverythingShownAsync(ExporterHost exporter, TestLoggerProvider logs, string debugQuery, string? adminToken = null)
     {
         using var client = exporter.CreateClient();
+        if (adminToken is not null) client.DefaultRequestHeaders.Authorization = new("Bearer", adminToken);
         var shown = new List<string> { await client.GetStringAsync(debugQuery), await client.GetStringAsync("/metrics") };
         using var api = JsonDocument.Parse(await client.GetStringAsync("/api/v1/targets"));
         shown.AddRange(Strings(api.RootElement));
