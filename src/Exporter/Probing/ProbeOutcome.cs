@@ -17,6 +17,8 @@ public enum ProbeOutcome
     ContentMismatch,
     StreamError,
     ModelMissing,
+    /// <summary>The target answered its health check, and its health document says it is down.</summary>
+    UpstreamDown,
     CircuitOpen,
 }
 
