@@ -64,7 +64,8 @@ public class HealthTrackerTests
         {
             Targets = [new TargetOptions { Name = "relay", Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["a", "b"] }],
         };
-        var board = new HealthBoard(new RunningConfig("test.yml", options, _time), _time);
+        var config = new RunningConfig("test.yml", options, _time);
+        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
         for (var i = 0; i < 2; i++)
         {
             board.Observe(new ProbeResult

@@ -67,9 +67,9 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal("the bearer token is not the configured admin token", await Error(wrong));
         Assert.Equal(HttpStatusCode.OK, isolate.StatusCode);
-        Assert.Equal("isolated", JsonDocument.Parse(await isolate.Content.ReadAsStringAsync()).RootElement.GetProperty("circuit").GetString());
+        Assert.Equal("isolated", JsonDocument.Parse(await isolate.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits")[0].GetProperty("circuit").GetString());
         Assert.Equal(1, isolatedMetric!.Value);
-        Assert.Equal("closed", JsonDocument.Parse(await close.Content.ReadAsStringAsync()).RootElement.GetProperty("circuit").GetString());
+        Assert.Equal("closed", JsonDocument.Parse(await close.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits")[0].GetProperty("circuit").GetString());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("unknown target 'nope'; configured targets: openai", await Error(unknown));
     }
