@@ -50,7 +50,6 @@ public sealed class HealthBoard
         {
             ProbeOutcome.Success => result.Degraded ? "degraded" : "ok",
             ProbeOutcome.AuthError => "credential rejected",
-            ProbeOutcome.UpstreamDown => "the target says it is down",
             _ => result.Outcome.Label(),
         };
         return $"{result.Key.Check}: {meaning}: {result.Reason}";
