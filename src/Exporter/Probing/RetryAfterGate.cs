@@ -20,7 +20,7 @@ public sealed class RetryAfterGate(RunningConfig config, TimeProvider time)
         var now = time.GetUtcNow();
         var asked = honoured < wait ? $"Retry-After {wait.TotalSeconds:0.###}s, honoured up to {longest.TotalSeconds:0.###}s" : $"Retry-After {wait.TotalSeconds:0.###}s";
         _pauses[result.Key.Target] = new RetryAfterPause(now, now + honoured, result.Key.Check,
-            $"{result.Outcome.Label()} ({asked}): probes wait until {now + honoured:HH:mm:ss}Z");
+            $"{result.Key.Check}: {result.Outcome.Label()} ({asked}): probes wait until {now + honoured:HH:mm:ss}Z");
     }
 
     /// <summary>When the target may be probed again, or null when it may be now.</summary>
