@@ -35,9 +35,17 @@ public readonly record struct CircuitKey(string Target, CircuitScope Scope, stri
         : string.Equals(probe.Check, CheckNames.Health, StringComparison.OrdinalIgnoreCase) ? Reachability(probe.Target)
         : Api(probe.Target);
 
-    /// <summary>Every circuit a target can have: its reachability, its API and one per model.</summary>
-    public static IEnumerable<CircuitKey> AllOf(TargetOptions target) =>
-        target.Models.Select(m => ForModel(target.Name, m)).Prepend(Api(target.Name)).Prepend(Reachability(target.Name));
+    /// <summary>
+    /// Every circuit of the target: its reachability and its API when it runs the health and the models check, and one
+    /// per model (an operator may isolate a model to keep routing away from it, probed or not).
+    /// </summary>
+    public static IEnumerable<CircuitKey> AllOf(TargetOptions target)
+    {
+        var checks = target.EffectiveChecks.Keys;
+        if (checks.Contains(CheckNames.Health, StringComparer.OrdinalIgnoreCase)) yield return Reachability(target.Name);
+        if (checks.Contains(CheckNames.Models, StringComparer.OrdinalIgnoreCase)) yield return Api(target.Name);
+        foreach (var model in target.Models) yield return ForModel(target.Name, model);
+    }
 
     public override string ToString() => Model is null ? $"{Target}/{Scope.Label()}" : $"{Target}/{Model}";
 }

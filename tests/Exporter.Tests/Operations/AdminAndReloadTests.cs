@@ -195,7 +195,8 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
         Assert.Null(afterApi.Find("relay_circuit_state", ("target", "openai"), ("scope", "reachability"), ("state", "isolated")));
         var closed = JsonDocument.Parse(await all.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits").EnumerateArray()
             .Select(c => $"{c.GetProperty("scope").GetString()}/{c.GetProperty("model").GetString()}={c.GetProperty("circuit").GetString()}").ToList();
-        Assert.Equal(["reachability/=closed", "api/=closed", "model/gpt-4.1=closed"], closed);
+        // A provider runs no health check: it has no reachability circuit.
+        Assert.Equal(["api/=closed", "model/gpt-4.1=closed"], closed);
         Assert.Equal(HttpStatusCode.BadRequest, unknownScope.StatusCode);
         Assert.Equal("unknown scope 'everything'; scopes: reachability, api, model", await Error(unknownScope));
         Assert.Equal(HttpStatusCode.BadRequest, modelOfApi.StatusCode);
