@@ -6,7 +6,8 @@ using RelayExporter.Probing;
 namespace RelayExporter.Circuits;
 
 /// <summary>
-/// One Polly circuit breaker in front of a target's (or a target × model's) probes. Failed probes count against it;
+/// One Polly circuit breaker in front of the probes of one <see cref="CircuitScope"/>: a target's health check
+/// (reachability), its models check (api), or a target × model's chat and stream checks. Failed probes count against it;
 /// while it is open, probes are not sent, except the half-open trial that Polly lets through after the break.
 /// </summary>
 /// <remarks>
