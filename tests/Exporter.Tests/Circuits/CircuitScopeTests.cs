@@ -28,7 +28,8 @@ public class CircuitScopeTests
 
         // Any circuit of the target's own checks (no model label) opening: the api circuit, or before scopes the shared one.
         await Eventually.UntilAsync(async () => (await ScrapedMetrics.ScrapeAsync(client)).Named("relay_circuit_state")
-            .Any(s => !s.Labels.ContainsKey("model") && s.Labels["state"] == "open" && s.Value == 1), Deadline, "a circuit of the target to open");
+            .Any(s => !s.Labels.ContainsKey("model") && s.Labels["state"] == "open" && s.Value == 1)
+            && (await TargetAsync(client)).GetProperty("state").GetString() == "unhealthy", Deadline, "a circuit of the target to open, and the target to turn unhealthy");
         var healthProbesBefore = gateway.HealthRequests;
         var seen = new List<JsonElement>();
         for (var watch = Stopwatch.StartNew(); watch.Elapsed < BeyondTheBreak;)
