@@ -5,7 +5,7 @@ using RelayExporter.Probing;
 
 namespace RelayExporter.Circuits;
 
-/// <summary>The circuit of every target and target × model, created on first use with the configured settings.</summary>
+/// <summary>The circuits of every target (its reachability, its API, each model), created on first use with the configured settings.</summary>
 public sealed class CircuitBoard
 {
     private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
@@ -28,13 +28,16 @@ public sealed class CircuitBoard
 
     public ProbeCircuit? Find(CircuitKey key) => _circuits.GetValueOrDefault(key);
 
+    /// <summary>The state of a circuit; one never used is closed.</summary>
+    public CircuitState StateOf(CircuitKey key) => Find(key)?.State ?? CircuitState.Closed;
+
     public ProbeCircuit For(CircuitKey key) =>
         _circuits.GetOrAdd(key, static (k, board) => new ProbeCircuit(k, board._config.Current.Circuit, board._time, board._transitioned), this);
 
     /// <summary>Runs the probe through its circuit; while the circuit is open it is not sent and ends in circuit_open.</summary>
     public async Task<ProbeResult> ExecuteAsync(ProbeJob job, Func<CancellationToken, Task<ProbeResult>> probe, CancellationToken cancellationToken)
     {
-        var circuit = For(new CircuitKey(job.Key.Target, job.Key.Model));
+        var circuit = For(CircuitKey.Of(job.Key));
         var startedAt = _time.GetUtcNow();
         try
         {
@@ -42,9 +45,10 @@ public sealed class CircuitBoard
         }
         catch (BrokenCircuitException e)
         {
-            var reason = e is IsolatedCircuitException ? "not sent: an operator isolated the circuit"
-                : circuit.OpenUntil is { } until ? $"not sent: circuit open until {until:HH:mm:ss}Z after repeated failures"
-                : "not sent: circuit open";
+            var scope = circuit.Key.Scope.Label();
+            var reason = e is IsolatedCircuitException ? $"not sent: an operator isolated the {scope} circuit"
+                : circuit.OpenUntil is { } until ? $"not sent: {scope} circuit open until {until:HH:mm:ss}Z after repeated failures ({circuit.OpenedBy})"
+                : $"not sent: {scope} circuit open";
             return new ProbeResult { Key = job.Key, Outcome = ProbeOutcome.CircuitOpen, Reason = reason, StartedAt = startedAt };
         }
     }
@@ -52,7 +56,7 @@ public sealed class CircuitBoard
     /// <summary>Forgets circuits of targets and models no longer configured, and of those whose circuit settings changed.</summary>
     public void RetainOnly(ExporterOptions options)
     {
-        var keep = options.Targets.SelectMany(t => t.Models.Select(m => new CircuitKey(t.Name, m)).Append(new CircuitKey(t.Name, null))).ToHashSet();
+        var keep = options.Targets.SelectMany(CircuitKey.AllOf).ToHashSet();
         foreach (var circuit in _circuits.Values.Where(c => !keep.Contains(c.Key) || !SameSettings(c.Options, options.Circuit)))
             _circuits.TryRemove(circuit.Key, out _);
     }

@@ -6,7 +6,8 @@ using RelayExporter.Probing;
 namespace RelayExporter.Circuits;
 
 /// <summary>
-/// One Polly circuit breaker in front of a target's (or a target × model's) probes. Failed probes count against it;
+/// One Polly circuit breaker in front of the probes of one <see cref="CircuitScope"/>: a target's health check
+/// (reachability), its models check (api), or a target × model's chat and stream checks. Failed probes count against it;
 /// while it is open, probes are not sent, except the half-open trial that Polly lets through after the break.
 /// </summary>
 /// <remarks>
@@ -46,6 +47,12 @@ public sealed class ProbeCircuit
     /// <summary>When an automatically opened circuit lets its next trial through.</summary>
     public DateTimeOffset? OpenUntil { get; private set; }
 
+    /// <summary>While the circuit is open or isolated: what opened it (the outcome and reason of the failure that did, or the operator).</summary>
+    public string? OpenedBy { get; private set; }
+
+    /// <summary>The latest failure counted, kept (as text only) while the circuit holds a breaker: the one that opens it says why.</summary>
+    private string? _latestFailure;
+
     /// <summary>True while the circuit holds a Polly breaker: from a failure until it is closed with no failure in its window.</summary>
     internal bool HasBreaker => Volatile.Read(ref _breaker) is not null;
 
@@ -60,12 +67,18 @@ public sealed class ProbeCircuit
         if (breaker is null)
         {
             var unguarded = await probe(cancellationToken);
+            NoteFailure(unguarded);
             await CountAsync(unguarded.Succeeded, null, closedBefore: true, cancellationToken);
             return unguarded;
         }
         var closedBefore = breaker.State.CircuitState == CircuitState.Closed;
         ProbeResult? result = null;
-        await breaker.Pipeline.ExecuteAsync(async token => (result = await probe(token)).Succeeded, cancellationToken);
+        await breaker.Pipeline.ExecuteAsync(async token =>
+        {
+            result = await probe(token);
+            NoteFailure(result);
+            return result.Succeeded;
+        }, cancellationToken);
         await CountAsync(result!.Succeeded, breaker, closedBefore, cancellationToken);
         return result;
     }
@@ -89,7 +102,10 @@ public sealed class ProbeCircuit
             {
                 if (succeeded && _breaker is { ManualControl: null } current && current.State.CircuitState == CircuitState.Closed
                     && now - _lastFailure >= Options.SamplingDuration.Ticks)
+                {
                     Volatile.Write(ref _breaker, null);
+                    _latestFailure = null;
+                }
                 return;
             }
             if (succeeded && _breaker is null) return;
@@ -103,6 +119,11 @@ public sealed class ProbeCircuit
         {
             // Another probe's failure, counted first, opened the circuit: this outcome changes nothing more.
         }
+    }
+
+    private void NoteFailure(ProbeResult result)
+    {
+        if (!result.Succeeded) Volatile.Write(ref _latestFailure, $"{result.Outcome.Label()}: {result.Reason}");
     }
 
     private Breaker NewBreakerWithRecentSuccesses()
@@ -136,6 +157,7 @@ public sealed class ProbeCircuit
         {
             var before = State;
             Volatile.Write(ref _breaker, null);
+            _latestFailure = null;
             Array.Clear(_recentSuccesses);
             // Polly would have said so when it closed the circuit; the dropped breaker cannot.
             if (before != CircuitState.Closed) Closed();
@@ -175,6 +197,7 @@ public sealed class ProbeCircuit
     private ValueTask OnOpened(OnCircuitOpenedArguments<bool> args)
     {
         OpenUntil = args.IsManual ? null : _time.GetUtcNow() + args.BreakDuration;
+        OpenedBy = args.IsManual ? "isolated by an operator" : Volatile.Read(ref _latestFailure);
         _transitioned(Key, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
         return ValueTask.CompletedTask;
     }
@@ -196,6 +219,7 @@ public sealed class ProbeCircuit
     private void Closed()
     {
         OpenUntil = null;
+        OpenedBy = null;
         _transitioned(Key, CircuitState.Closed);
     }
 

@@ -1,5 +1,15 @@
 namespace RelayExporter.Configuration;
 
+/// <summary>What the health check reads of the answer.</summary>
+public enum HealthDocument
+{
+    /// <summary>A JSON health document: its status field, providers, nodes and queue.</summary>
+    Json,
+
+    /// <summary>No document: any 2xx answer is a success, whatever its body (a gateway that answers plain text).</summary>
+    None,
+}
+
 /// <summary>Settings of one check. Unset values come from <c>defaults.checks</c>, then from <see cref="BuiltIn"/>.</summary>
 public sealed class CheckOptions
 {
@@ -17,6 +27,17 @@ public sealed class CheckOptions
 
     public int? MaxTokens { get; set; }
 
+    /// <summary>Health check: whether the answer is a JSON health document to read, or only its status code counts.</summary>
+    public HealthDocument? Document { get; set; }
+
+    /// <summary>Health check: the document's field with the target's own verdict; dots reach into nested objects (<c>data.status</c>).</summary>
+    public string? StatusField { get; set; }
+
+    /// <summary>Health check: values of the status field (any case) that say the target is healthy, degraded, or down.</summary>
+    public List<string>? HealthyValues { get; set; }
+    public List<string>? DegradedValues { get; set; }
+    public List<string>? DownValues { get; set; }
+
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
 
     /// <summary>
@@ -25,7 +46,16 @@ public sealed class CheckOptions
     /// </summary>
     public static CheckOptions BuiltIn(string check) => check switch
     {
-        CheckNames.Health => new() { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(2), Path = "/health" },
+        // The status values of the common health documents: LiteLLM (healthy/unhealthy), Spring Boot and Kubernetes
+        // style (UP/DOWN/OUT_OF_SERVICE), the IETF health check draft (pass/warn/fail), Node.js libraries (ok/error).
+        CheckNames.Health => new()
+        {
+            Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(2), Path = "/health",
+            Document = HealthDocument.Json, StatusField = "status",
+            HealthyValues = ["ok", "healthy", "up", "pass"],
+            DegradedValues = ["degraded", "warn", "warning"],
+            DownValues = ["down", "unhealthy", "fail", "failed", "error", "out_of_service"],
+        },
         CheckNames.Models => new() { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(3) },
         _ => new() { Interval = TimeSpan.FromMinutes(5), Timeout = TimeSpan.FromSeconds(30), Prompt = "Reply with OK", Expect = "OK", MaxTokens = 5 },
     };
@@ -39,9 +69,14 @@ public sealed class CheckOptions
         Prompt = Prompt ?? fallback.Prompt,
         Expect = Expect ?? fallback.Expect,
         MaxTokens = MaxTokens ?? fallback.MaxTokens,
+        Document = Document ?? fallback.Document,
+        StatusField = StatusField ?? fallback.StatusField,
+        HealthyValues = HealthyValues ?? fallback.HealthyValues,
+        DegradedValues = DegradedValues ?? fallback.DegradedValues,
+        DownValues = DownValues ?? fallback.DownValues,
     };
 
-    public void Validate(string key, ConfigProblems problems)
+    public void Validate(string key, string check, ConfigProblems problems)
     {
         if (Interval is { } interval && interval < MinimumInterval)
             problems.Add($"{key}:interval", $"must be at least {PrometheusDuration.Format(MinimumInterval)}");
@@ -49,5 +84,37 @@ public sealed class CheckOptions
         if (Path is { } path && !path.StartsWith('/')) problems.Add($"{key}:path", "must start with '/'");
         if (MaxTokens is < 1) problems.Add($"{key}:max_tokens", "must be at least 1");
         if (Prompt is { Length: 0 }) problems.Add($"{key}:prompt", "cannot be empty");
+        if (string.Equals(check, CheckNames.Health, StringComparison.OrdinalIgnoreCase)) ValidateHealthDocument(key, problems);
+        else
+        {
+            foreach (var (name, value) in HealthOnly())
+                if (value is not null) problems.Add($"{key}:{name}", $"only the health check reads {name}");
+        }
+    }
+
+    private IEnumerable<(string Name, object? Value)> HealthOnly() =>
+        [("document", Document), ("status_field", StatusField), ("healthy_values", HealthyValues), ("degraded_values", DegradedValues), ("down_values", DownValues)];
+
+    private void ValidateHealthDocument(string key, ConfigProblems problems)
+    {
+        if (StatusField is { } field && field.Split('.').Any(string.IsNullOrWhiteSpace))
+            problems.Add($"{key}:status_field", $"\"{field}\" must be a field name, or names joined by dots (data.status)");
+        if (Document == HealthDocument.None)
+        {
+            foreach (var (name, value) in HealthOnly().Skip(1))
+                if (value is not null) problems.Add($"{key}:{name}", "has no effect with document: none (only the status code counts)");
+        }
+        var seen = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in new[] { ("healthy_values", HealthyValues), ("degraded_values", DegradedValues), ("down_values", DownValues) })
+        {
+            if (values is null) continue;
+            if (values.Count == 0) problems.Add($"{key}:{name}", "lists no values; remove the key to use the defaults");
+            foreach (var value in values)
+            {
+                if (string.IsNullOrWhiteSpace(value)) problems.Add($"{key}:{name}", "a status value cannot be empty");
+                else if (seen.TryGetValue(value, out var first)) problems.Add($"{key}:{name}", $"\"{value}\" is already listed in {first}");
+                else seen[value] = name;
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
 namespace RelayExporter.Configuration;
 
-/// <summary>Circuit breaker per target × model (Polly's advanced circuit breaker settings).</summary>
+/// <summary>Settings of every circuit breaker, whatever its scope (Polly's advanced circuit breaker settings).</summary>
 public sealed class CircuitOptions
 {
     /// <summary>

@@ -74,7 +74,7 @@ public sealed class DefaultsOptions
         foreach (var (name, check) in Checks)
         {
             if (!CheckNames.All.Contains(name)) problems.Add($"{key}:checks:{name}", CheckNames.UnknownReason(name));
-            else check.Validate($"{key}:checks:{name}", problems);
+            else check.Validate($"{key}:checks:{name}", name, problems);
         }
     }
 }

@@ -12,10 +12,17 @@ public sealed class ProbingOptions
     /// <summary>Largest response body read; a larger one is an invalid response.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
+    /// <summary>
+    /// The longest pause a Retry-After is honoured for: a longer one (a hostile or broken value can ask for hours)
+    /// pauses the target this long.
+    /// </summary>
+    public TimeSpan MaxRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     public void Validate(string key, ConfigProblems problems)
     {
         if (MaxConcurrency < 1) problems.Add($"{key}:max_concurrency", $"must be at least 1, got {MaxConcurrency}");
         if (ConfirmationInterval <= TimeSpan.Zero) problems.Add($"{key}:confirmation_interval", "must be greater than zero");
+        if (MaxRetryAfter <= TimeSpan.Zero) problems.Add($"{key}:max_retry_after", "must be greater than zero");
         if (MaxBodyBytes < 1024) problems.Add($"{key}:max_body_bytes", $"must be at least 1024, got {MaxBodyBytes}");
     }
 }

@@ -45,6 +45,7 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Collection, typeof(Dictionary<string, CheckOptions>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(TargetKind))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(ProtocolKind))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(HealthDocument))]
     public T Bind<[DynamicallyAccessedMembers(Bindable)] T>(IConfiguration configuration) where T : new()
     {
         var instance = new T();

@@ -58,7 +58,7 @@ public sealed partial class TargetOptions
             var checkKey = $"{key}:checks:{name}";
             if (!CheckNames.All.Contains(name)) { problems.Add(checkKey, CheckNames.UnknownReason(name)); continue; }
             if (CheckNames.IsPerModel(name) && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
-            check.Validate(checkKey, problems);
+            check.Validate(checkKey, name, problems);
         }
     }
 

@@ -3,9 +3,10 @@ using RelayExporter.Configuration;
 namespace RelayExporter.Health;
 
 /// <summary>
-/// The health of one subject (a target, or a model on a target) from the probes that concern it:
-/// N failures in a row make it unhealthy, M successes in a row make it recover, a slow success makes it degraded,
-/// a single unconfirmed failure degraded. Without fresh probes it falls back to unknown rather than keep a stale state.
+/// The health of one subject (a check of a target, or a model on a target) from the probes that concern it:
+/// N failures in a row make it unhealthy, M successes in a row make it recover, a slow success (or one whose target
+/// says it is degraded) makes it degraded, a single unconfirmed failure degraded. Without fresh probes it falls back
+/// to unknown rather than keep a stale state.
 /// </summary>
 public sealed class HealthTracker(TimeSpan staleAfter)
 {
@@ -19,7 +20,11 @@ public sealed class HealthTracker(TimeSpan staleAfter)
     /// <summary>When the state last changed, and what it was before.</summary>
     public DateTimeOffset? ChangedAt { get; private set; }
 
-    public void Observe(bool succeeded, TimeSpan latency, DateTimeOffset at, HealthOptions options)
+    /// <summary>Why the state is what it is: the reason of the probe that decided it (the latest failure while recovering).</summary>
+    public string? Reason { get; private set; }
+
+    /// <param name="degraded">The probe succeeded, but the target says it is degraded (its health document).</param>
+    public void Observe(bool succeeded, TimeSpan latency, DateTimeOffset at, HealthOptions options, string? reason = null, bool degraded = false)
     {
         lock (_gate)
         {
@@ -30,12 +35,18 @@ public sealed class HealthTracker(TimeSpan staleAfter)
                 ConsecutiveFailures = 0;
                 ConsecutiveSuccesses++;
                 var recovering = _state == HealthState.Unhealthy && ConsecutiveSuccesses < options.SuccessesToRecover;
-                if (!recovering) _state = latency > options.DegradedLatency ? HealthState.Degraded : HealthState.Healthy;
+                if (!recovering)
+                {
+                    var slow = latency > options.DegradedLatency;
+                    _state = slow || degraded ? HealthState.Degraded : HealthState.Healthy;
+                    Reason = slow && !degraded ? $"slow: {latency.TotalSeconds:0.###}s, over {options.DegradedLatency.TotalSeconds:0.###}s; {reason}" : reason;
+                }
             }
             else
             {
                 ConsecutiveSuccesses = 0;
                 ConsecutiveFailures++;
+                Reason = reason;
                 _state = ConsecutiveFailures >= options.FailuresToUnhealthy ? HealthState.Unhealthy
                     : _state == HealthState.Unhealthy ? HealthState.Unhealthy
                     : HealthState.Degraded;

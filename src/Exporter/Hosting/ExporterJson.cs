@@ -15,8 +15,10 @@ public sealed record ReloadedResponse(string Status, int Targets);
 /// <summary>The answer to <c>POST /-/reload</c> that kept the running configuration.</summary>
 public sealed record ReloadRejectedResponse(string Status, string Error, IReadOnlyList<string> Problems);
 
-/// <summary>The answer to a circuit override: the circuit's state after it.</summary>
-public sealed record CircuitResponse(string Target, string? Model, string Circuit);
+/// <summary>The answer to a circuit override: the state of each circuit it changed, after it.</summary>
+public sealed record CircuitResponse(string Target, IReadOnlyList<CircuitOverridden> Circuits);
+
+public sealed record CircuitOverridden(string Scope, string? Model, string Circuit);
 
 /// <summary>
 /// Every type the exporter writes as JSON, with serializers generated at build time: no reflection, so the same code

@@ -34,6 +34,9 @@ public sealed record CheckFindings(ProbeOutcome Outcome, string Reason)
 
     /// <summary>Health check: what the relay says about itself.</summary>
     public RelayHealthDocument? Health { get; init; }
+
+    /// <summary>Health check: the target answered, and says it is degraded.</summary>
+    public bool Degraded { get; init; }
 }
 
 /// <summary>

@@ -21,14 +21,15 @@ public sealed class ProbeHandler
     private readonly ProbeResultStore _results;
     private readonly HealthBoard _health;
     private readonly CircuitBoard _circuits;
+    private readonly RetryAfterGate _retryAfter;
     private readonly ExporterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ProcessSecrets _secrets;
     private readonly ILogger<ProbeHandler> _log;
 
     public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
-        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, ExporterMetrics metrics, TimeProvider time,
-        ProcessSecrets secrets, ILogger<ProbeHandler> log)
+        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RetryAfterGate retryAfter, ExporterMetrics metrics,
+        TimeProvider time, ProcessSecrets secrets, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
@@ -37,16 +38,19 @@ public sealed class ProbeHandler
         _results = results;
         _health = health;
         _circuits = circuits;
+        _retryAfter = retryAfter;
         _metrics = metrics;
         _time = time;
         _secrets = secrets;
         _log = log;
     }
 
-    /// <summary>Runs the probe through its circuit and records its result: result store, health, metrics, log.</summary>
+    /// <summary>Runs the probe through its circuit and records its result: a pause it asks for, result store, health, metrics, log.</summary>
     public async Task<ProbeResult> RunAsync(ProbeJob job, CancellationToken cancellationToken)
     {
         var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, transcribe: false, token), cancellationToken);
+        // Before the health and the metrics: a target that asks for a pause is degraded from this result on.
+        _retryAfter.Observe(result);
         _results.Add(result);
         _health.Observe(result);
         _metrics.RecordProbe(result, job.Target, _protocols.For(job.Target.Protocol!.Value));
@@ -121,6 +125,7 @@ public sealed class ProbeHandler
             ModelsListed = findings.ModelsListed,
             Generation = findings.Generation,
             Health = findings.Health,
+            Degraded = findings.Degraded,
             CostUsd = Cost(options, job.Model, findings.Generation),
         };
     }

@@ -17,7 +17,10 @@ public enum ProbeOutcome
     ContentMismatch,
     StreamError,
     ModelMissing,
+    /// <summary>A chat or stream answer came from another model than the one asked for.</summary>
     ModelSubstituted,
+    /// <summary>The target answered its health check, and its health document says it is down.</summary>
+    UpstreamDown,
     CircuitOpen,
 }
 

@@ -30,6 +30,9 @@ public sealed record ProbeResult
     /// <summary>What the probe cost at the configured prices; null when the model has no price or no usage was reported.</summary>
     public double? CostUsd { get; init; }
 
+    /// <summary>The probe succeeded, but the target says it is degraded (its health document).</summary>
+    public bool Degraded { get; init; }
+
     public int? StatusCode => Trace?.StatusCode;
     public bool Succeeded => Outcome == ProbeOutcome.Success;
 }

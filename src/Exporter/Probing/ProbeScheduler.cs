@@ -139,15 +139,19 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             {
                 slots.Release();
             }
-            retryAfter.Observe(result);
-
             // From when the probe ended by its own clock, not when this continuation ran: the same in production, and a
             // schedule that follows from the result alone.
             var ended = result.StartedAt + result.Duration;
             // The first failure after a success is confirmed soon, so an outage shows in seconds, not intervals.
-            series.Due = !result.Succeeded && series.LastSucceeded && series.Confirmation < job.Interval
-                ? Later(ended + series.Confirmation, retryAfter.ClosedUntil(job.Target.Name))
-                : NextDue(series.Due, job.Interval, ended);
+            if (!result.Succeeded && series.LastSucceeded && series.Confirmation < job.Interval)
+            {
+                var confirmation = ended + series.Confirmation;
+                var pausedUntil = retryAfter.ClosedUntil(job.Target.Name);
+                // A confirmation the target's pause holds back is a skipped probe like any other the pause holds back.
+                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, "retry_after");
+                series.Due = Later(confirmation, pausedUntil);
+            }
+            else series.Due = NextDue(series.Due, job.Interval, ended);
             series.LastSucceeded = result.Succeeded;
             _waiting.Add(series, series.Due);
         }

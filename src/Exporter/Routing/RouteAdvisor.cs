@@ -58,8 +58,10 @@ public sealed class RouteAdvisor(RunningConfig config, HealthBoard health, Circu
     /// <summary>The target's state for the model, its circuit, and why it must not serve the model (null when it may).</summary>
     private (HealthState State, CircuitState Circuit, string? Exclusion) Judge(TargetOptions target, string model, DateTimeOffset now)
     {
-        var targetCircuit = circuits.Find(new CircuitKey(target.Name, null))?.State ?? CircuitState.Closed;
-        var modelCircuit = circuits.Find(new CircuitKey(target.Name, model))?.State ?? CircuitState.Closed;
+        // The target's own circuits: its reachability (health check) and its API (models check), the worse of them.
+        var targetCircuit = new[] { CircuitKey.Reachability(target.Name), CircuitKey.Api(target.Name) }
+            .Select(key => circuits.Find(key)?.State ?? CircuitState.Closed).MaxBy(state => state.Severity());
+        var modelCircuit = circuits.Find(CircuitKey.ForModel(target.Name, model))?.State ?? CircuitState.Closed;
         var circuit = IsOpen(targetCircuit) ? targetCircuit : modelCircuit;
         if (IsOpen(targetCircuit)) return (HealthState.Unknown, circuit, $"circuit {targetCircuit.Label()}");
         if (IsOpen(modelCircuit)) return (HealthState.Unknown, circuit, $"circuit {modelCircuit.Label()} for {model}");

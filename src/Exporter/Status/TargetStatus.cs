@@ -4,11 +4,16 @@ namespace RelayExporter.Status;
 public sealed record TargetsResponse(DateTimeOffset GeneratedAt, IReadOnlyList<TargetStatus> Targets);
 
 public sealed record TargetStatus(
-    string Name, string Kind, string Protocol, string BaseUrl, string State, DateTimeOffset? StateSince, int ConsecutiveFailures, string Circuit,
+    string Name, string Kind, string Protocol, string BaseUrl, string State, string? StateReason, DateTimeOffset? StateSince, int ConsecutiveFailures,
+    string Circuit, IReadOnlyList<CircuitStatus> Circuits,
     string? LastOutcome, string? LastReason, DateTimeOffset? LastProbeAt, LatencySummary? Latency,
     IReadOnlyList<ModelStatus> Models, IReadOnlyList<UpstreamReport> Upstreams, IReadOnlyList<ProbeSummary> RecentProbes);
 
-public sealed record ModelStatus(string Name, string State, string Circuit, bool? Listed, string? LastOutcome, string? LastReason, LatencySummary? Latency);
+/// <summary>One of the target's own circuits (reachability, api): its state and, while open, what opened it.</summary>
+public sealed record CircuitStatus(string Scope, string State, string? OpenedBy, DateTimeOffset? OpenUntil);
+
+public sealed record ModelStatus(string Name, string State, string Circuit, string? CircuitOpenedBy, bool? Listed, string? LastOutcome, string? LastReason,
+    LatencySummary? Latency);
 
 /// <summary>Percentiles of the recent successful probes' durations.</summary>
 public sealed record LatencySummary(double P50Seconds, double P90Seconds, double P99Seconds, int Samples)

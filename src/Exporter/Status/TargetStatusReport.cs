@@ -22,7 +22,8 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var history = results.History(target.Name);
         var own = history.Where(r => r.Model is null).ToList();
         RecentProbe? last = own.Count > 0 ? own[^1] : history.Count > 0 ? history[^1] : null;
-        var tracker = health.ForTarget(target.Name);
+        var verdict = health.ForTarget(target.Name)?.VerdictAt(now) ?? default;
+        var ownCircuits = new[] { CircuitKey.Reachability(target.Name), CircuitKey.Api(target.Name) }.Select(CircuitOf).ToList();
         // The health document and the models list are the latest of their own series, however many probes of
         // other checks came after them.
         var upstreams = results.LatestOf(new ProbeKey(target.Name, CheckNames.Health, null))?.Health?.Providers
@@ -30,8 +31,9 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var listed = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null))?.ModelsListed;
         return new TargetStatus(
             target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
-            (tracker?.StateAt(now) ?? HealthState.Unknown).Label(), tracker?.ChangedAt, tracker?.ConsecutiveFailures ?? 0,
-            CircuitOf(new CircuitKey(target.Name, null)).Label(),
+            verdict.State.Label(), verdict.Reason, verdict.Since, verdict.ConsecutiveFailures,
+            // The worse of the two: routing leaves out a target that cannot be reached or does not take our credential.
+            ownCircuits.MaxBy(c => c.Severity).Status.State, ownCircuits.Select(c => c.Status).ToList(),
             last?.Outcome.Label(), last?.Reason, last?.StartedAt, Latency(own),
             target.Models.Select(m => Model(target, m, history, listed, now)).ToList(),
             upstreams,
@@ -43,12 +45,18 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
     {
         var own = history.Where(r => r.Model == model).ToList();
         RecentProbe? last = own.Count > 0 ? own[^1] : null;
+        var circuit = circuits.Find(CircuitKey.ForModel(target.Name, model));
         return new ModelStatus(model, (health.ForModel(target.Name, model)?.StateAt(now) ?? HealthState.Unknown).Label(),
-            CircuitOf(new CircuitKey(target.Name, model)).Label(), listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault(),
+            (circuit?.State ?? CircuitState.Closed).Label(), circuit?.OpenedBy, listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault(),
             last?.Outcome.Label(), last?.Reason, Latency(own));
     }
 
-    private CircuitState CircuitOf(CircuitKey key) => circuits.Find(key)?.State ?? CircuitState.Closed;
+    private (CircuitStatus Status, int Severity) CircuitOf(CircuitKey key)
+    {
+        var circuit = circuits.Find(key);
+        var state = circuit?.State ?? CircuitState.Closed;
+        return (new CircuitStatus(key.Scope.Label(), state.Label(), circuit?.OpenedBy, circuit?.OpenUntil), state.Severity());
+    }
 
     private static LatencySummary? Latency(IEnumerable<RecentProbe> probes) =>
         LatencySummary.Of(probes.Where(r => r.Succeeded).Select(r => r.Duration));

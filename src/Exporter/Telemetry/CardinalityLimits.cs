@@ -73,9 +73,10 @@ public sealed class CardinalityLimits
             "relay_upstream_values_refused" => fleet.RelayHealthChecks * UpstreamValueRefusal.All.Count,
             "relay_target_health_state" => fleet.Targets * 4,
             "relay_model_health_state" => fleet.Models * 4,
-            // A circuit per target, and per target × model that a chat or stream check probes; most never leave closed.
-            "relay_circuit_state" => (fleet.Targets + fleet.ModelCircuits) * 4,
-            "relay_circuit_transitions" => (fleet.Targets + fleet.ModelCircuits) * 2,
+            // Two circuits per target (reachability, api), one per target × model that a chat or stream check probes;
+            // most never leave closed.
+            "relay_circuit_state" => (fleet.Targets * 2 + fleet.ModelCircuits) * 4,
+            "relay_circuit_transitions" => (fleet.Targets * 2 + fleet.ModelCircuits) * 2,
             "relay_rate_limit_remaining" => fleet.Targets * 2,
             "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
             "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,

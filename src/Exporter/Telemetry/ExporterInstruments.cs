@@ -52,7 +52,7 @@ internal sealed class ExporterInstruments : IDisposable
         _openEnded = openEnded;
         _meter = new Meter(ExporterMetrics.MeterName, build.Version);
         _circuitTransitions = _meter.CreateCounter<long>("relay_circuit_transitions",
-            description: "Changes of state of a circuit breaker, by the state it changed to (open, half_open, closed, isolated).");
+            description: "Changes of state of a circuit breaker (scope reachability or api of the target, or model of target × model), by the state it changed to (open, half_open, closed, isolated).");
 
         _probeDuration = Histogram("relay_probe_duration", "s", LatencyBuckets,
             "Total time of each probe, from sending the request to judging the complete response.");
@@ -97,7 +97,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordCircuitTransition(CircuitKey key, CircuitState to)
     {
-        _circuitTransitions.Add(1, OrderedTags.ForTarget(key.Target, key.Model).With("to", to.Label()));
+        _circuitTransitions.Add(1, OrderedTags.ForCircuit(key).With("to", to.Label()));
         _openEnded.Transition(key, to);
         _states.RecordCircuit(key, to);
     }
@@ -110,7 +110,7 @@ internal sealed class ExporterInstruments : IDisposable
         _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
-        _states.RefreshAfterProbe(result.Key.Target, result.Key.Model, result.ModelsListed?.Select(l => l.Model) ?? []);
+        _states.RefreshAfterProbe(result.Key, result.ModelsListed?.Select(l => l.Model) ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, target, protocol);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
         foreach (var reason in result.Health?.RefusedValues ?? []) _valuesRefused.Add(1, Tag("reason", reason), Tag("target", result.Key.Target));
@@ -201,7 +201,7 @@ internal sealed class ExporterInstruments : IDisposable
     private void ObserveHealthScores(HealthBoard health, TimeProvider time)
     {
         _meter.CreateObservableGauge("relay_target_health",
-            () => health.Targets.Select(t => (t.Target, Score: t.Tracker.StateAt(time.GetUtcNow()).Score())).Where(t => t.Score is not null)
+            () => health.Targets.Select(t => (t.Target, Score: t.Health.StateAt(time.GetUtcNow()).Score())).Where(t => t.Score is not null)
                 .Select(t => new Measurement<double>(t.Score!.Value, Tag("target", t.Target))),
             description: "Health of the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
         _meter.CreateObservableGauge("relay_model_health",

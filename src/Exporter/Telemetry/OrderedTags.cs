@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using RelayExporter.Circuits;
 using RelayExporter.Probing;
 
 namespace RelayExporter.Telemetry;
@@ -25,6 +26,16 @@ internal static class OrderedTags
     {
         var tags = new TagList { { "check", key.Check } };
         if (key.Model is not null) tags.Add("model", key.Model);
+        tags.Add("target", key.Target);
+        return tags;
+    }
+
+    /// <summary>A circuit's tags: its model (model scope only), its scope, its target.</summary>
+    public static TagList ForCircuit(CircuitKey key)
+    {
+        var tags = new TagList();
+        if (key.Model is not null) tags.Add("model", key.Model);
+        tags.Add("scope", key.Scope.Label());
         tags.Add("target", key.Target);
         return tags;
     }

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Health;
+using RelayExporter.Probing;
 
 namespace RelayExporter.Telemetry;
 
@@ -35,32 +36,33 @@ internal sealed class StateGauges
         _targetState = meter.CreateGauge<int>("relay_target_health_state",
             description: "Health state of the target: 1 for its current state (unknown, healthy, degraded, unhealthy), 0 for the others.");
         _targetFailures = meter.CreateGauge<int>("relay_target_consecutive_failures",
-            description: "Failed probes in a row of the target's own checks (health, models).");
+            description: "Failed probes in a row of the target's own check (health or models) that decides its state.");
         _modelState = meter.CreateGauge<int>("relay_model_health_state",
             description: "Health state of the model on the target: 1 for its current state, 0 for the others.");
         _modelFailures = meter.CreateGauge<int>("relay_model_consecutive_failures",
             description: "Failed probes in a row concerning the model on the target (chat, stream, and whether it is listed).");
         _circuitState = meter.CreateGauge<int>("relay_circuit_state",
-            description: "State of the circuit breaker of the target (no model label) or target × model: 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
+            description: "State of a circuit breaker: scope reachability (the target's health check) or api (its models check), or model (target × model: chat and stream): 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
     }
 
     /// <summary>Records every state that changed since it was last recorded.</summary>
     public void Refresh()
     {
         var now = _time.GetUtcNow();
-        foreach (var (target, tracker) in _healthBoard.Targets) RecordHealth(target, null, tracker, now);
-        foreach (var (target, model, tracker) in _healthBoard.Models) RecordHealth(target, model, tracker, now);
+        foreach (var (target, health) in _healthBoard.Targets) RecordTarget(target, health, now);
+        foreach (var (target, model, tracker) in _healthBoard.Models) RecordHealth(target, model, (tracker.StateAt(now), tracker.ConsecutiveFailures));
         foreach (var circuit in _circuitBoard.All) RecordCircuit(circuit.Key, circuit.State);
     }
 
     /// <summary>Records the states a probe of this target (and model) may have changed.</summary>
-    public void RefreshAfterProbe(string target, string? model, IEnumerable<string> listedModels)
+    public void RefreshAfterProbe(ProbeKey probe, IEnumerable<string> listedModels)
     {
+        var (target, model) = (probe.Target, probe.Model);
         var now = _time.GetUtcNow();
-        if (_healthBoard.ForTarget(target) is { } targetTracker) RecordHealth(target, null, targetTracker, now);
+        if (_healthBoard.ForTarget(target) is { } targetHealth) RecordTarget(target, targetHealth, now);
         foreach (var listed in listedModels.Append(model))
-            if (listed is not null && _healthBoard.ForModel(target, listed) is { } modelTracker) RecordHealth(target, listed, modelTracker, now);
-        if (_circuitBoard.Find(new CircuitKey(target, model)) is { } circuit) RecordCircuit(circuit.Key, circuit.State);
+            if (listed is not null && _healthBoard.ForModel(target, listed) is { } tracker) RecordHealth(target, listed, (tracker.StateAt(now), tracker.ConsecutiveFailures));
+        if (_circuitBoard.Find(CircuitKey.Of(probe)) is { } circuit) RecordCircuit(circuit.Key, circuit.State);
     }
 
     public void RecordCircuit(CircuitKey key, CircuitState state)
@@ -68,15 +70,20 @@ internal sealed class StateGauges
         using var _ = _gate.EnterScope();
         if (_circuits.TryGetValue(key, out var recorded) && recorded == state) return;
         _circuits[key] = state;
-        var tags = OrderedTags.ForTarget(key.Target, key.Model);
+        var tags = OrderedTags.ForCircuit(key);
         foreach (var candidate in CircuitStateLabels.All)
             _circuitState.Record(candidate == state ? 1 : 0, tags.With("state", candidate.Label()));
     }
 
-    private void RecordHealth(string target, string? model, HealthTracker tracker, DateTimeOffset now)
+    private void RecordTarget(string target, TargetHealth health, DateTimeOffset now)
+    {
+        var verdict = health.VerdictAt(now);
+        RecordHealth(target, null, (verdict.State, verdict.ConsecutiveFailures));
+    }
+
+    private void RecordHealth(string target, string? model, (HealthState State, int Failures) current)
     {
         using var _ = _gate.EnterScope();
-        (HealthState State, int Failures) current = (tracker.StateAt(now), tracker.ConsecutiveFailures);
         if (_health.TryGetValue((target, model), out var recorded) && recorded == current) return;
         _health[(target, model)] = current;
         var tags = OrderedTags.ForTarget(target, model);

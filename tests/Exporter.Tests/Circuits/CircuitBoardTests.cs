@@ -46,7 +46,7 @@ public class CircuitBoardTests
 
         Assert.Equal(ProbeOutcome.CircuitOpen, held);
         Assert.Equal(3, _sent);
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
         Assert.Equal([CircuitState.Open], _transitions);
     }
 
@@ -68,7 +68,7 @@ public class CircuitBoardTests
     [Fact]
     public async Task An_operator_can_isolate_and_close_a_circuit()
     {
-        var circuit = _board.For(new CircuitKey("relay", "gpt-4.1"));
+        var circuit = _board.For(CircuitKey.ForModel("relay", "gpt-4.1"));
 
         await circuit.IsolateAsync();
         var isolated = await _board.ExecuteAsync(_job, _ => Probe(true), CancellationToken.None);
@@ -85,7 +85,7 @@ public class CircuitBoardTests
     public async Task Closing_an_open_circuit_by_hand_sends_probes_again_and_counts_failures_afresh()
     {
         await OpenAsync();
-        var circuit = _board.Find(new CircuitKey("relay", "gpt-4.1"))!;
+        var circuit = _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!;
 
         await circuit.CloseAsync();
 
@@ -101,7 +101,7 @@ public class CircuitBoardTests
     [Fact]
     public async Task An_open_circuit_can_be_isolated_and_closing_a_closed_circuit_changes_nothing()
     {
-        var circuit = _board.For(new CircuitKey("relay", "gpt-4.1"));
+        var circuit = _board.For(CircuitKey.ForModel("relay", "gpt-4.1"));
         await circuit.CloseAsync();
         Assert.Empty(_transitions);
 
@@ -126,14 +126,14 @@ public class CircuitBoardTests
         GC.Collect();
 
         Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false)); // the circuit did count the first failure: this one opens it
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
         Assert.False(failed.IsAlive, "the circuit kept the failed result (Polly keeps the last failure it counted)");
     }
 
     [Fact]
     public async Task A_circuit_gets_its_breaker_with_its_first_failure_and_loses_it_when_closed_by_hand()
     {
-        var key = new CircuitKey("relay", "gpt-4.1");
+        var key = CircuitKey.ForModel("relay", "gpt-4.1");
         await ProbeAsync(true);
         _time.Advance(TimeSpan.FromSeconds(30));
         await ProbeAsync(true);
@@ -160,7 +160,7 @@ public class CircuitBoardTests
         release.SetResult();
         await Task.WhenAll(first, second);
 
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
         Assert.Equal([CircuitState.Open], _transitions);
     }
 
@@ -176,12 +176,12 @@ public class CircuitBoardTests
         await ProbeAsync(true);
         _time.Advance(TimeSpan.FromSeconds(1));
         await ProbeAsync(false);
-        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Closed, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
 
         _time.Advance(TimeSpan.FromSeconds(1));
         await ProbeAsync(false); // 3 of 5
 
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
     [Fact]
@@ -192,18 +192,18 @@ public class CircuitBoardTests
         await ProbeAsync(true);                          // t = 1
         _time.Advance(TimeSpan.FromSeconds(3.5));
         await ProbeAsync(false);                         // t = 4.5: 1 of 3
-        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Closed, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
 
         _time.Advance(TimeSpan.FromSeconds(0.7));
         await ProbeAsync(false);                         // t = 5.2: the success at 0 has left the 5 s window: 2 of 3
 
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
     [Fact]
     public async Task A_closed_circuit_drops_its_breaker_once_its_failures_have_left_the_window()
     {
-        var key = new CircuitKey("relay", "gpt-4.1");
+        var key = CircuitKey.ForModel("relay", "gpt-4.1");
         await ProbeAsync(false);                         // t = 0
         _time.Advance(TimeSpan.FromSeconds(1));
         await ProbeAsync(true);
@@ -228,7 +228,7 @@ public class CircuitBoardTests
         _time.Advance(TimeSpan.FromSeconds(0.5));
         await ProbeAsync(false);                         // 2 of 4: below the 0.6 ratio
 
-        Assert.Equal(CircuitState.Closed, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Closed, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
     [Fact]
@@ -239,13 +239,13 @@ public class CircuitBoardTests
         var release = new TaskCompletionSource();
         var inFlight = _board.ExecuteAsync(_job, _ => release.Task.ContinueWith(_ => Probe(false)).Unwrap(), CancellationToken.None);
         await ProbeAsync(true);                          // drops the breaker the held probe runs under
-        Assert.False(_board.Find(new CircuitKey("relay", "gpt-4.1"))!.HasBreaker);
+        Assert.False(_board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.HasBreaker);
 
         release.SetResult();
         await inFlight;                                  // its failure: 1 of 2
         await ProbeAsync(false);                         // 2 of 3
 
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
     [MethodImpl(MethodImplOptions.NoInlining)]
@@ -263,7 +263,7 @@ public class CircuitBoardTests
     {
         await ProbeAsync(false);
         await ProbeAsync(false);
-        Assert.Equal(CircuitState.Open, _board.Find(new CircuitKey("relay", "gpt-4.1"))!.State);
+        Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
     private async Task<ProbeOutcome> ProbeAsync(bool succeed) => (await _board.ExecuteAsync(_job, _ => Probe(succeed), CancellationToken.None)).Outcome;

@@ -64,7 +64,8 @@ public class HealthTrackerTests
         {
             Targets = [new TargetOptions { Name = "relay", Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["a", "b"] }],
         };
-        var board = new HealthBoard(new RunningConfig("test.yml", options, _time), _time);
+        var config = new RunningConfig("test.yml", options, _time);
+        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
         for (var i = 0; i < 2; i++)
         {
             board.Observe(new ProbeResult
@@ -78,4 +79,30 @@ public class HealthTrackerTests
         Assert.Equal(HealthState.Healthy, board.ForModel("relay", "a")!.StateAt(_time.GetUtcNow()));
         Assert.Equal(HealthState.Unhealthy, board.ForModel("relay", "b")!.StateAt(_time.GetUtcNow()));
     }
+
+    [Fact]
+    public void A_target_is_as_unhealthy_as_its_worst_check_whatever_the_other_check_says_in_between()
+    {
+        var options = new ExporterOptions
+        {
+            Targets = [new TargetOptions { Name = "relay", Kind = TargetKind.Relay, Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1" }],
+        };
+        var config = new RunningConfig("test.yml", options, _time);
+        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
+        var states = new List<HealthState>();
+        for (var i = 0; i < 4; i++)
+        {
+            board.Observe(Result(CheckNames.Health, ProbeOutcome.Success, "status \"ok\""));
+            board.Observe(Result(CheckNames.Models, ProbeOutcome.AuthError, "HTTP 401: invalid key"));
+            states.Add(board.ForTarget("relay")!.StateAt(_time.GetUtcNow()));
+            _time.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.Equal([HealthState.Degraded, HealthState.Unhealthy, HealthState.Unhealthy, HealthState.Unhealthy], states);
+        var verdict = board.ForTarget("relay")!.VerdictAt(_time.GetUtcNow());
+        Assert.Equal((CheckNames.Models, "models: credential rejected: HTTP 401: invalid key", 4), (verdict.Check, verdict.Reason, verdict.ConsecutiveFailures));
+    }
+
+    private ProbeResult Result(string check, ProbeOutcome outcome, string reason) =>
+        new() { Key = new ProbeKey("relay", check, null), Outcome = outcome, Reason = reason, StartedAt = _time.GetUtcNow() };
 }

@@ -67,9 +67,9 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
         Assert.Equal("the bearer token is not the configured admin token", await Error(wrong));
         Assert.Equal(HttpStatusCode.OK, isolate.StatusCode);
-        Assert.Equal("isolated", JsonDocument.Parse(await isolate.Content.ReadAsStringAsync()).RootElement.GetProperty("circuit").GetString());
+        Assert.Equal("isolated", JsonDocument.Parse(await isolate.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits")[0].GetProperty("circuit").GetString());
         Assert.Equal(1, isolatedMetric!.Value);
-        Assert.Equal("closed", JsonDocument.Parse(await close.Content.ReadAsStringAsync()).RootElement.GetProperty("circuit").GetString());
+        Assert.Equal("closed", JsonDocument.Parse(await close.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits")[0].GetProperty("circuit").GetString());
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
         Assert.Equal("unknown target 'nope'; configured targets: openai", await Error(unknown));
     }
@@ -175,6 +175,32 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
         using var document = JsonDocument.Parse(await client.GetStringAsync("/api/v1/targets"));
         var status = document.RootElement.GetProperty("targets").EnumerateArray().Single(t => t.GetProperty("name").GetString() == target);
         return $"{status.GetProperty("state").GetString()} since {status.GetProperty("state_since").GetString()}";
+    }
+
+    [Fact]
+    public async Task A_scope_narrows_an_override_to_the_circuits_of_that_scope_and_no_scope_means_every_circuit_of_the_target()
+    {
+        await using var exporter = await ExporterHost.StartAsync(Config(true, "openai"));
+        using var client = exporter.CreateClient();
+
+        using var api = await Post(client, "/api/v1/circuits/openai/isolate?scope=api", Token);
+        var afterApi = await ScrapedMetrics.ScrapeAsync(client);
+        using var all = await Post(client, "/api/v1/circuits/openai/close", Token);
+        using var unknownScope = await Post(client, "/api/v1/circuits/openai/isolate?scope=everything", Token);
+        using var modelOfApi = await Post(client, "/api/v1/circuits/openai/isolate?scope=api&model=gpt-4.1", Token);
+
+        Assert.Equal(HttpStatusCode.OK, api.StatusCode);
+        Assert.Equal("""{"target":"openai","circuits":[{"scope":"api","model":null,"circuit":"isolated"}]}""", await api.Content.ReadAsStringAsync());
+        Assert.Equal(1, afterApi.Find("relay_circuit_state", ("target", "openai"), ("scope", "api"), ("state", "isolated"))?.Value);
+        Assert.Null(afterApi.Find("relay_circuit_state", ("target", "openai"), ("scope", "reachability"), ("state", "isolated")));
+        var closed = JsonDocument.Parse(await all.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits").EnumerateArray()
+            .Select(c => $"{c.GetProperty("scope").GetString()}/{c.GetProperty("model").GetString()}={c.GetProperty("circuit").GetString()}").ToList();
+        // A provider runs no health check: it has no reachability circuit.
+        Assert.Equal(["api/=closed", "model/gpt-4.1=closed"], closed);
+        Assert.Equal(HttpStatusCode.BadRequest, unknownScope.StatusCode);
+        Assert.Equal("unknown scope 'everything'; scopes: reachability, api, model", await Error(unknownScope));
+        Assert.Equal(HttpStatusCode.BadRequest, modelOfApi.StatusCode);
+        Assert.Equal("a model names a circuit of scope model, not api", await Error(modelOfApi));
     }
 
     private static async Task<HttpResponseMessage> Post(HttpClient client, string path, string? token)

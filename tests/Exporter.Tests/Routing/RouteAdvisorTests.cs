@@ -36,7 +36,7 @@ public sealed class RouteAdvisorTests
             ],
         }, _time);
         _results = new ProbeResultStore(_config);
-        _health = new HealthBoard(_config, _time);
+        _health = new HealthBoard(_config, _time, new RetryAfterGate(_config, _time));
         _advisor = new RouteAdvisor(_config, _health, new CircuitBoard(_config, _time), _results, _time);
     }
 
@@ -65,7 +65,7 @@ public sealed class RouteAdvisorTests
     public async Task An_open_circuit_is_excluded_with_its_reason()
     {
         var circuits = new CircuitBoard(_config, _time);
-        await circuits.For(new CircuitKey("serving", Model)).IsolateAsync();
+        await circuits.For(CircuitKey.ForModel("serving", Model)).IsolateAsync();
         var advisor = new RouteAdvisor(_config, _health, circuits, _results, _time);
 
         var advice = advisor.Advise(Model)!;

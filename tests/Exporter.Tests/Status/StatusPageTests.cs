@@ -50,6 +50,9 @@ public sealed class StatusPageTests
         await Assertions.Expect(relay).ToHaveAttributeAsync("data-state", "unhealthy", new() { Timeout = (float)Deadline.TotalMilliseconds });
         await Assertions.Expect(relay.Locator("[data-field=reason]")).ToContainTextAsync("Connection refused");
         await Assertions.Expect(relay.Locator("[data-field=circuit]")).ToContainTextAsync("open");
+        // Why: the check that decides the state, and the circuit that opened with the failure that opened it.
+        await Assertions.Expect(relay.Locator("[data-field=state-reason]")).ToContainTextAsync("models: connect_error");
+        await Assertions.Expect(relay.Locator("[data-circuit=api]")).ToContainTextAsync("connect_error");
         Assert.Equal("healthy", await page.Locator("section.target[data-target='anthropic']").GetAttributeAsync("data-state"));
         var screenshot = Path.Combine(Path.GetTempPath(), "relay-exporter-status-page.png");
         await page.ScreenshotAsync(new PageScreenshotOptions { Path = screenshot, FullPage = true });

@@ -26,7 +26,7 @@ public sealed class TargetStatusReportTests
     {
         var config = new RunningConfig("test.yml", new ExporterOptions { Targets = [_target] }, _time);
         _store = new ProbeResultStore(config);
-        _report = new TargetStatusReport(config, _store, new HealthBoard(config, _time), new CircuitBoard(config, _time), _time);
+        _report = new TargetStatusReport(config, _store, new HealthBoard(config, _time, new RetryAfterGate(config, _time)), new CircuitBoard(config, _time), _time);
     }
 
     [Fact]

@@ -31,7 +31,7 @@ public sealed class StateGaugesTests : IDisposable
                   models: { interval: 3s, timeout: 1s }
             """);
         var config = new RunningConfig(_configPath, ConfigLoader.Load(_configPath), _time);
-        _health = new HealthBoard(config, _time);
+        _health = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
         _circuits = new CircuitBoard(config, _time);
         _gauges = new StateGauges(_harness.Meter, _health, _circuits, _time);
     }
@@ -40,7 +40,7 @@ public sealed class StateGaugesTests : IDisposable
     public async Task A_probe_records_the_state_at_once_and_time_alone_turns_it_unknown_at_the_next_refresh()
     {
         _health.Observe(new ProbeResult { Key = new ProbeKey("relay", "models", null), Outcome = ProbeOutcome.Success, Reason = "ok", StartedAt = _time.GetUtcNow() });
-        _gauges.RefreshAfterProbe("relay", null, []);
+        _gauges.RefreshAfterProbe(new ProbeKey("relay", "models", null), []);
 
         Assert.Equal("healthy", CurrentState(await _harness.RenderAsync(PrometheusFormat.Text004)));
 
@@ -56,7 +56,7 @@ public sealed class StateGaugesTests : IDisposable
     [Fact]
     public async Task Circuit_states_are_recorded_for_circuits_that_never_changed()
     {
-        _circuits.For(new CircuitKey("relay", null));
+        _circuits.For(CircuitKey.Api("relay"));
 
         _gauges.Refresh();
 
