@@ -63,9 +63,9 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.Unauthorized, none.StatusCode);
         Assert.Equal("Bearer realm=\"relay-exporter\"", none.Headers.WwwAuthenticate.ToString());
-        Assert.Equal("this admin call needs an Authorization: Bearer <token> header", await Error(none));
+        Assert.Equal("this admin call needs an Authorization: Bearer <token> or an X-Admin-Token: <token> header", await Error(none));
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
-        Assert.Equal("the bearer token is not the configured admin token", await Error(wrong));
+        Assert.Equal("the token is not the configured admin token", await Error(wrong));
         Assert.Equal(HttpStatusCode.OK, isolate.StatusCode);
         Assert.Equal("isolated", JsonDocument.Parse(await isolate.Content.ReadAsStringAsync()).RootElement.GetProperty("circuits")[0].GetProperty("circuit").GetString());
         Assert.Equal(1, isolatedMetric!.Value);

@@ -63,6 +63,38 @@ public sealed class WebSecurityTests : IDisposable
     }
 
     [Fact]
+    public async Task Behind_basic_auth_admin_calls_carry_the_admin_token_in_its_own_header()
+    {
+        var web = WebConfigLoader.Load(WriteFile($"""
+            basic_auth_users:
+              {User}: {BCrypt.Net.BCrypt.HashPassword(Password, 10)}
+            """));
+        var adminToken = "admin-" + Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        using var env = new EnvironmentScope([new("WEB_SECURITY_ADMIN_TOKEN", adminToken)]);
+        await using var exporter = await ExporterHost.StartAsync(TestConfigs.UnreachableTarget("offline") + """
+
+            admin: { token: { env: WEB_SECURITY_ADMIN_TOKEN } }
+            """, web: web);
+        using var client = new HttpClient { BaseAddress = exporter.BaseUrl };
+
+        HttpRequestMessage Reload(string? token)
+        {
+            var request = new HttpRequestMessage(HttpMethod.Post, "/-/reload") { Headers = { Authorization = Get("/", User, Password).Headers.Authorization } };
+            if (token is not null) request.Headers.Add("X-Admin-Token", token);
+            return request;
+        }
+
+        using var withoutToken = await client.SendAsync(Reload(null));
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutToken.StatusCode);
+        Assert.StartsWith("Bearer", withoutToken.Headers.WwwAuthenticate.ToString()); // past basic auth, refused by the admin check
+        using var wrongToken = await client.SendAsync(Reload(adminToken + "x"));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrongToken.StatusCode);
+        using var rightToken = await client.SendAsync(Reload(adminToken));
+        Assert.Equal(HttpStatusCode.OK, rightToken.StatusCode);
+        Assert.Contains("reloaded", await rightToken.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
     public async Task With_RequireAndVerifyClientCert_only_clients_with_a_certificate_of_the_client_authority_get_in()
     {
         var web = WebConfigLoader.Load(WriteFile($"""
