@@ -1,0 +1,26 @@
+namespace RelayExporter.AlertScenarios;
+
+/// <summary>
+/// One failure an on-call engineer cares about, played on its own simulated relay (named after the scenario) so that every
+/// scenario records in the same run. <see cref="Inject"/> sets the fault once the healthy baseline is recorded;
+/// <see cref="Tick"/>, when set, is called about four times a second for the whole run (faults that come and go).
+/// </summary>
+internal sealed record Scenario(string Name, string Description)
+{
+    /// <summary>Models the relay serves and the exporter probes.</summary>
+    public static readonly string[] Models = ["gpt-4.1", "claude-sonnet-4.5"];
+
+    /// <summary>Upstream providers the relay's health document reports.</summary>
+    public static readonly string[] Providers = ["openai", "anthropic"];
+
+    public Func<FaultClient, Task> Inject { get; init; } = _ => Task.CompletedTask;
+
+    /// <summary>Called with the time since the run began and whether the fault phase has begun.</summary>
+    public Func<FaultClient, TimeSpan, bool, Task>? Tick { get; init; }
+
+    /// <summary>Check overrides in the exporter's YAML (flow style); null: the exporter's defaults.</summary>
+    public string? PaidCheckInterval { get; init; }
+
+    /// <summary>Served over HTTPS with a certificate that expires this long after the run starts.</summary>
+    public TimeSpan? CertificateValidity { get; init; }
+}
