@@ -31,12 +31,13 @@ internal sealed class Rig : IAsyncDisposable
 
     public FaultClient Faults(string scenario) => faults[scenario];
 
-    public static async Task<Rig> StartAsync(IReadOnlyList<Scenario> scenarios, string exporterBinary)
+    /// <param name="paidCheckInterval">When set, the chat and stream interval of every scenario (a quick look at the series).</param>
+    public static async Task<Rig> StartAsync(IReadOnlyList<Scenario> scenarios, string exporterBinary, string? paidCheckInterval = null)
     {
         var rig = new Rig(System.IO.Directory.CreateTempSubdirectory("alert-scenarios-"));
         try
         {
-            rig.Scenarios = scenarios;
+            rig.Scenarios = paidCheckInterval is null ? scenarios : scenarios.Select(s => s with { PaidCheckInterval = paidCheckInterval }).ToList();
             await rig.StartAsync(exporterBinary);
             return rig;
         }

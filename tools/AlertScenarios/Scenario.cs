@@ -23,4 +23,21 @@ internal sealed record Scenario(string Name, string Description)
 
     /// <summary>Served over HTTPS with a certificate that expires this long after the run starts.</summary>
     public TimeSpan? CertificateValidity { get; init; }
+
+    /// <summary>
+    /// What must reach a person: each alert notified (firing and not inhibited), by when after the fault. Any other critical
+    /// alert that would be notified is a wrong page; a scenario that expects nothing expects no alert at all.
+    /// </summary>
+    public IReadOnlyList<ExpectedAlert> Expected { get; init; } = [];
+
+    /// <summary>The steady state at the end of the recording repeated (in promtool time) until this long after the fault.</summary>
+    public TimeSpan? ExtendTo { get; init; }
+}
+
+/// <summary>An alert a scenario must notify: its name, severity, identifying labels (besides the target), and a deadline.</summary>
+internal sealed record ExpectedAlert(string Alert, string Severity, TimeSpan Deadline, params (string Name, string Value)[] Labels)
+{
+    public bool Matches(FiredAlert fired, string? target) =>
+        fired.Name == Alert && fired.Labels.GetValueOrDefault("severity") == Severity && fired.Labels.GetValueOrDefault("target") == target
+        && Labels.All(l => fired.Labels.GetValueOrDefault(l.Name) == l.Value);
 }

@@ -1,0 +1,106 @@
+using System.Globalization;
+using System.Text;
+
+namespace RelayExporter.AlertScenarios;
+
+/// <summary>
+/// Turns a fixture into promtool input series. Promtool time starts at 0, so Unix timestamps in values (the TLS expiry) are
+/// made relative to the recording's start; a series that stops is marked stale where Prometheus marked it; the steady state
+/// can be repeated to cover a longer time.
+/// </summary>
+internal static class PromtoolInput
+{
+    /// <summary>The repeated pattern: 5 minutes, the default interval of the chat and stream checks.</summary>
+    public const int RepeatSteps = 20;
+
+    public static IReadOnlyList<(string Series, string Values)> Build(Fixture fixture, int totalSteps)
+    {
+        var result = new List<(string, string)>();
+        foreach (var series in fixture.Series)
+        {
+            var values = series.Values.Select(v => v is null ? (double?)null : Parse(v)).ToList();
+            if (series.Name.EndsWith("_timestamp_seconds", StringComparison.Ordinal))
+                values = values.Select(v => v - fixture.StartUnixSeconds).ToList();
+            Extend(values, totalSteps, IsCounter(series.Name));
+            result.Add((Selector(series.Labels), Encode(values)));
+        }
+
+        return result;
+    }
+
+    public static string Selector(IReadOnlyDictionary<string, string> labels) =>
+        labels["__name__"] + "{" + string.Join(",", labels.Where(l => l.Key != "__name__").OrderBy(l => l.Key, StringComparer.Ordinal)
+            .Select(l => $"{l.Key}=\"{l.Value.Replace("\\", "\\\\").Replace("\"", "\\\"")}\"")) + "}";
+
+    private static bool IsCounter(string name) =>
+        name.EndsWith("_total", StringComparison.Ordinal) || name.EndsWith("_bucket", StringComparison.Ordinal)
+        || name.EndsWith("_count", StringComparison.Ordinal) || name.EndsWith("_sum", StringComparison.Ordinal);
+
+    /// <summary>Each further period repeats the last recorded one; counters keep growing by what they grew in it.</summary>
+    private static void Extend(List<double?> values, int totalSteps, bool counter)
+    {
+        var recorded = values.Count;
+        if (totalSteps <= recorded) return;
+        if (recorded < RepeatSteps + 1) throw new InvalidOperationException("too short a recording to repeat its steady state");
+        var growth = counter && values[^1] is { } last && values[^(RepeatSteps + 1)] is { } before ? last - before : 0;
+        for (var i = recorded; i < totalSteps; i++)
+            values.Add(values[i - RepeatSteps] is { } earlier ? earlier + growth : null);
+    }
+
+    private static double Parse(string value) => value switch
+    {
+        "NaN" => double.NaN,
+        "+Inf" => double.PositiveInfinity,
+        "-Inf" => double.NegativeInfinity,
+        _ => double.Parse(value, CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>promtool's expanding notation: <c>a+bxn</c> for n+1 values in steps of b, <c>_xn</c> for n missing samples.</summary>
+    private static string Encode(IReadOnlyList<double?> values)
+    {
+        var tokens = new List<string>();
+        var i = 0;
+        while (i < values.Count)
+        {
+            if (values[i] is not { } start)
+            {
+                var blanks = 1;
+                while (i + blanks < values.Count && values[i + blanks] is null) blanks++;
+                // Prometheus ends a series that stops with a stale marker; without it promtool would keep the last value for 5 minutes.
+                var stale = i > 0;
+                if (stale) tokens.Add("stale");
+                var rest = blanks - (stale ? 1 : 0);
+                if (rest > 0) tokens.Add(rest == 1 ? "_" : $"_x{rest}");
+                i += blanks;
+                continue;
+            }
+
+            var run = 0;
+            if (i + 1 < values.Count && values[i + 1] is { } next && (next == start || (IsWhole(start) && IsWhole(next))))
+            {
+                var step = next - start;
+                while (i + run + 1 < values.Count && values[i + run + 1] is { } v && (step == 0 ? v == start : IsWhole(v))
+                       && v - values[i + run]!.Value == step) run++;
+                tokens.Add(step == 0 ? $"{Format(start)}x{run}" : $"{Format(start)}{(step > 0 ? "+" : "-")}{Format(Math.Abs(step))}x{run}");
+            }
+            else
+            {
+                tokens.Add(Format(start));
+            }
+
+            i += run + 1;
+        }
+
+        return string.Join(' ', tokens);
+    }
+
+    private static bool IsWhole(double value) => Math.Abs(value) < 1e15 && value == Math.Floor(value);
+
+    private static string Format(double value) => value switch
+    {
+        double.NaN => "NaN",
+        double.PositiveInfinity => "Inf",
+        double.NegativeInfinity => "-Inf",
+        _ => value.ToString("R", CultureInfo.InvariantCulture),
+    };
+}
