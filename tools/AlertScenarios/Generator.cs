@@ -14,6 +14,9 @@ internal static class Generator
     private const string TableEnd = "<!-- scenario-table:end -->";
     private static readonly TimeSpan Step = TimeSpan.FromSeconds(Recorder.ScrapeIntervalSeconds);
 
+    /// <summary>Six hours of steady history before each recording: the 6h SLO windows then see a healthy past, as in production.</summary>
+    private static readonly int HistorySteps = (int)(TimeSpan.FromHours(6) / Step);
+
     public static async Task<int> RunAsync(string root)
     {
         var testsDirectory = Path.Combine(root, "alerting-rules", "tests");
@@ -36,11 +39,13 @@ internal static class Generator
         TestFile.WriteHeader(yaml);
         foreach (var (scenario, fixture, target) in plays)
         {
-            var faultTime = fixture.FaultStep * Step;
-            var totalSteps = scenario.ExtendTo is { } extend ? fixture.FaultStep + (int)(extend / Step) : fixture.Steps;
-            var input = PromtoolInput.Build(fixture, totalSteps);
-            var times = Enumerable.Range(0, fixture.Steps).Select(i => i * Step)
-                .Concat(Enumerable.Range(0, totalSteps).Select(i => i * Step).Where(t => t >= fixture.Steps * Step && t.TotalSeconds % 300 == 0))
+            var faultTime = (HistorySteps + fixture.FaultStep) * Step;
+            var recordedSteps = scenario.ExtendTo is { } extend ? fixture.FaultStep + (int)(extend / Step) : fixture.Steps;
+            var totalSteps = HistorySteps + recordedSteps;
+            var input = PromtoolInput.Build(fixture, HistorySteps, recordedSteps);
+            // Every evaluation of the recording; every 5 minutes of the history and of the repeated steady state.
+            var times = Enumerable.Range(0, totalSteps).Select(i => i * Step)
+                .Where(t => t >= HistorySteps * Step && t < (HistorySteps + fixture.Steps) * Step || t.TotalSeconds % 300 == 0)
                 .ToList();
             var fired = await PromtoolTimeline.ProbeAsync(testsDirectory, scenario.Name, input, times, severities.Keys.ToList());
             var firingAt = fired.ToLookup(f => f.Time);
@@ -81,7 +86,7 @@ internal static class Generator
             var end = (totalSteps - 1) * Step;
             foreach (var alert in severities.Keys.Where(a => fired.All(f => f.Name != a)))
             {
-                foreach (var time in new[] { (fixture.Steps - 1) * Step, end }.Distinct()) TestFile.WriteCase(yaml, alert, time, []);
+                foreach (var time in new[] { (HistorySteps + fixture.Steps - 1) * Step, end }.Distinct()) TestFile.WriteCase(yaml, alert, time, []);
             }
 
             if (scenario.Expected.Count == 0)

@@ -13,19 +13,38 @@ internal static class PromtoolInput
     /// <summary>The repeated pattern: 5 minutes, the default interval of the chat and stream checks.</summary>
     public const int RepeatSteps = 20;
 
-    public static IReadOnlyList<(string Series, string Values)> Build(Fixture fixture, int totalSteps)
+    /// <param name="historySteps">Steps of steady history put before the recording, so that the long SLO windows (hours) see
+    /// a healthy past as they would in production, rather than the recording's few minutes of baseline.</param>
+    public static IReadOnlyList<(string Series, string Values)> Build(Fixture fixture, int historySteps, int totalSteps)
     {
         var result = new List<(string, string)>();
+        var recordingStart = fixture.StartUnixSeconds - (long)historySteps * fixture.ScrapeIntervalSeconds;
         foreach (var series in fixture.Series)
         {
             var values = series.Values.Select(v => v is null ? (double?)null : Parse(v)).ToList();
             if (series.Name.EndsWith("_timestamp_seconds", StringComparison.Ordinal))
-                values = values.Select(v => v - fixture.StartUnixSeconds).ToList();
-            Extend(values, totalSteps, IsCounter(series.Name));
-            result.Add((Selector(series.Labels), Encode(values)));
+                values = values.Select(v => v - recordingStart).ToList();
+            var counter = IsCounter(series.Name);
+            Extend(values, totalSteps, counter);
+            var history = History(values, fixture.FaultStep, historySteps, counter);
+            result.Add((Selector(series.Labels), history is null ? Encode(values) : $"{history} {Encode(values)}"));
         }
 
         return result;
+    }
+
+    /// <summary>
+    /// The baseline as it was before the recording began: gauges at their first value, counters growing at the baseline's
+    /// average rate; a series that did not exist yet at the start has no history.
+    /// </summary>
+    private static string? History(List<double?> values, int faultStep, int steps, bool counter)
+    {
+        if (steps == 0) return null;
+        if (values[0] is not { } first) return $"_x{steps}";
+        var last = Enumerable.Range(0, Math.Max(faultStep, 1)).Last(i => values[i] is not null);
+        var perStep = counter && last > 0 ? (values[last]!.Value - first) / last : 0;
+        // promtool expands a+bxn to a, a+b, … a+n·b: the history ends one step's growth below the first recorded value.
+        return perStep == 0 ? $"{Format(first)}x{steps - 1}" : $"{Format(first - steps * perStep)}+{Format(perStep)}x{steps - 1}";
     }
 
     public static string Selector(IReadOnlyDictionary<string, string> labels) =>

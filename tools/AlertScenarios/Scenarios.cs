@@ -26,6 +26,7 @@ internal static class Scenarios
         {
             Inject = faults => ForEveryModel(faults, Slow25s),
             Expected = SlowEverywhere,
+            ExtendTo = TimeSpan.FromMinutes(30),
         },
         new("slow-paid-drift", "as slow-paid, probed every 5 min 10 s: the probes drift against the 15 s scrape")
         {
@@ -37,6 +38,7 @@ internal static class Scenarios
         {
             Inject = faults => faults.SetForModelAsync("gpt-4.1", """{"kind":"slow","delay_ms":4000}"""),
             Expected = [new("RelayTimeToFirstTokenHigh", "warning", TimeSpan.FromMinutes(15), ("model", "gpt-4.1"))],
+            ExtendTo = TimeSpan.FromMinutes(30),
         },
         new("model-failing", "every chat and stream request for gpt-4.1 gets a 500; the relay is otherwise fine")
         {
