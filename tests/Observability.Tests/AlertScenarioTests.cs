@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RelayExporter.AlertScenarios;
+using RelayExporter.Observability.Tests.Infrastructure;
 
 namespace RelayExporter.Observability.Tests;
 

@@ -20,7 +20,7 @@ internal static class Generator
     public static async Task<int> RunAsync(string root)
     {
         var testsDirectory = Path.Combine(root, "alerting-rules", "tests");
-        var severities = AlertSeverities(Path.Combine(root, "alerting-rules"));
+        var (severities, groupOrder) = ReadRules(Path.Combine(root, "alerting-rules"));
         var inhibitions = Inhibitions.Load(Path.Combine(root, "deploy", "alertmanager", "alertmanager.yml"));
         var plays = new List<(Scenario Scenario, Fixture Fixture, string? Target)>();
         foreach (var scenario in Scenarios.All)
@@ -36,25 +36,29 @@ internal static class Generator
         var problems = new List<string>();
         var rows = new StringBuilder("| Scenario | Notified (labels) | Severity | Fires after the fault | Also firing, inhibited |\n|---|---|---|---|---|\n");
         var yaml = new StringBuilder();
-        TestFile.WriteHeader(yaml);
+        TestFile.WriteHeader(yaml, groupOrder);
         foreach (var (scenario, fixture, target) in plays)
         {
-            var faultTime = (HistorySteps + fixture.FaultStep) * Step;
+            // A scenario whose fault is there from the start (the certificate) has no healthy history before it.
+            var historySteps = scenario.FaultFromStart ? 0 : HistorySteps;
+            var faultStep = scenario.FaultFromStart ? 0 : fixture.FaultStep;
+            var faultTime = (historySteps + faultStep) * Step;
             var recordedSteps = scenario.ExtendTo is { } extend ? fixture.FaultStep + (int)(extend / Step) : fixture.Steps;
-            var totalSteps = HistorySteps + recordedSteps;
-            var input = PromtoolInput.Build(fixture, HistorySteps, recordedSteps);
+            var totalSteps = historySteps + recordedSteps;
+            var input = PromtoolInput.Build(fixture, historySteps, recordedSteps);
             // Every evaluation of the recording; every 5 minutes of the history and of the repeated steady state.
             var times = Enumerable.Range(0, totalSteps).Select(i => i * Step)
-                .Where(t => t >= HistorySteps * Step && t < (HistorySteps + fixture.Steps) * Step || t.TotalSeconds % 300 == 0)
+                .Where(t => t >= historySteps * Step && t < (historySteps + fixture.Steps) * Step || t.TotalSeconds % 300 == 0)
                 .ToList();
-            var fired = await PromtoolTimeline.ProbeAsync(testsDirectory, scenario.Name, input, times, severities.Keys.ToList());
+            var fired = await PromtoolTimeline.ProbeAsync(testsDirectory, scenario.Name, input, times, severities.Keys.ToList(), groupOrder);
             var firingAt = fired.ToLookup(f => f.Time);
             // Alertmanager sends a new group after group_wait, without what is inhibited then: an alert counts as notified at
             // a time when neither it nor its group_wait later is inhibited (a cause that fires with its symptom wins).
             bool Inhibited(FiredAlert f, TimeSpan at) => inhibitions.InhibitorOf(f, firingAt[at]) is not null;
             var notified = fired.Where(f => !Inhibited(f, f.Time)
                 && !(firingAt[f.Time + inhibitions.GroupWait].Any(later => later.SameAlert(f)) && Inhibited(f, f.Time + inhibitions.GroupWait))).ToList();
-            var inhibited = fired.Except(notified).Select(f => $"{f.Describe()} by {inhibitions.InhibitorOf(f, firingAt[f.Time])!.Name}")
+            var inhibited = fired.Except(notified)
+                .Select(f => (f.Describe(), (inhibitions.InhibitorOf(f, firingAt[f.Time]) ?? inhibitions.InhibitorOf(f, firingAt[f.Time + inhibitions.GroupWait]))!.Name))
                 .Distinct().ToList();
 
             TestFile.WriteGroupStart(yaml, scenario.Name, input);
@@ -86,7 +90,7 @@ internal static class Generator
             var end = (totalSteps - 1) * Step;
             foreach (var alert in severities.Keys.Where(a => fired.All(f => f.Name != a)))
             {
-                foreach (var time in new[] { (HistorySteps + fixture.Steps - 1) * Step, end }.Distinct()) TestFile.WriteCase(yaml, alert, time, []);
+                foreach (var time in new[] { (historySteps + fixture.Steps - 1) * Step, end }.Distinct()) TestFile.WriteCase(yaml, alert, time, []);
             }
 
             if (scenario.Expected.Count == 0)
@@ -96,7 +100,7 @@ internal static class Generator
                 cells.Add($"| nothing, for {TestFile.Duration(end - faultTime)} | | |");
             }
 
-            var also = inhibited.Count == 0 ? "" : string.Join("; ", inhibited.Select(i => $"`{i.Split(" by ")[0]}` (by {i.Split(" by ")[1]})"));
+            var also = string.Join("; ", inhibited.GroupBy(i => i.Item1).Select(g => $"`{g.Key}` (by {string.Join(", ", g.Select(i => i.Name).Distinct())})"));
             for (var i = 0; i < cells.Count; i++)
                 rows.Append(i == 0 ? $"| {scenario.Name}: {scenario.Description} " : "| ").Append(cells[i]).Append(i == 0 ? $" {also} |\n" : " |\n");
         }
@@ -120,25 +124,30 @@ internal static class Generator
         return healthy with { Scenario = Scenarios.ExporterDown.Name, Description = Scenarios.ExporterDown.Description, Steps = steps, Series = series };
     }
 
-    private static Dictionary<string, string> AlertSeverities(string rulesDirectory)
+    /// <summary>Each alert's severity, and every group name, those of the recording rules first.</summary>
+    private static (Dictionary<string, string> Severities, List<string> GroupOrder) ReadRules(string rulesDirectory)
     {
-        var result = new Dictionary<string, string>();
-        foreach (var file in Directory.GetFiles(rulesDirectory, "*.rules.yml").Order(StringComparer.Ordinal))
+        var severities = new Dictionary<string, string>();
+        var groups = new List<string>();
+        var files = Directory.GetFiles(rulesDirectory, "*.rules.yml")
+            .OrderBy(f => !f.Contains("recording", StringComparison.Ordinal)).ThenBy(f => f, StringComparer.Ordinal);
+        foreach (var file in files)
         {
             var stream = new YamlStream();
             using (var reader = File.OpenText(file)) stream.Load(reader);
             foreach (YamlMappingNode group in (YamlSequenceNode)((YamlMappingNode)stream.Documents[0].RootNode).Children[new YamlScalarNode("groups")])
             {
+                groups.Add(((YamlScalarNode)group.Children[new YamlScalarNode("name")]).Value!);
                 foreach (YamlMappingNode rule in (YamlSequenceNode)group.Children[new YamlScalarNode("rules")])
                 {
                     if (!rule.Children.TryGetValue(new YamlScalarNode("alert"), out var alert)) continue;
                     var labels = (YamlMappingNode)rule.Children[new YamlScalarNode("labels")];
-                    result[((YamlScalarNode)alert).Value!] = ((YamlScalarNode)labels.Children[new YamlScalarNode("severity")]).Value!;
+                    severities[((YamlScalarNode)alert).Value!] = ((YamlScalarNode)labels.Children[new YamlScalarNode("severity")]).Value!;
                 }
             }
         }
 
-        return result;
+        return (severities, groups);
     }
 
     private static void WriteTable(string docs, string table, List<string> problems)

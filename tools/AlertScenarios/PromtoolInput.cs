@@ -26,6 +26,13 @@ internal static class PromtoolInput
                 values = values.Select(v => v - recordingStart).ToList();
             var counter = IsCounter(series.Name);
             Extend(values, totalSteps, counter);
+            var first = values.FindIndex(v => v is not null);
+            if (historySteps > 0 && first > 0 && first < fixture.FaultStep)
+            {
+                result.Add((Selector(series.Labels), Encode(PeriodicHistory(values, first, historySteps, counter))));
+                continue;
+            }
+
             var history = History(values, fixture.FaultStep, historySteps, counter);
             result.Add((Selector(series.Labels), history is null ? Encode(values) : $"{history} {Encode(values)}"));
         }
@@ -45,6 +52,28 @@ internal static class PromtoolInput
         var perStep = counter && last > 0 ? (values[last]!.Value - first) / last : 0;
         // promtool expands a+bxn to a, a+b, … a+n·b: the history ends one step's growth below the first recorded value.
         return perStep == 0 ? $"{Format(first)}x{steps - 1}" : $"{Format(first - steps * perStep)}+{Format(perStep)}x{steps - 1}";
+    }
+
+    /// <summary>
+    /// A series that first appeared during the baseline: a chat or stream probe, once per interval (5 minutes by default).
+    /// Before it, the same probe ran every <see cref="RepeatSteps"/>: a counter grew by what the first probe added (it
+    /// started from 0), a gauge held the first value. Counters are raised so that the earliest value is not negative.
+    /// </summary>
+    private static List<double?> PeriodicHistory(List<double?> values, int first, int historySteps, bool counter)
+    {
+        var start = historySteps + first;
+        var perProbe = counter ? values[first]!.Value : 0;
+        var probesBefore = (start + RepeatSteps - 1) / RepeatSteps;
+        var offset = perProbe * probesBefore;
+        var result = new List<double?>(start + values.Count - first);
+        for (var i = 0; i < start; i++)
+        {
+            var probesSince = (start - i + RepeatSteps - 1) / RepeatSteps;
+            result.Add(values[first]!.Value - perProbe * probesSince + offset);
+        }
+
+        result.AddRange(values.Skip(first).Select(v => v + offset));
+        return result;
     }
 
     public static string Selector(IReadOnlyDictionary<string, string> labels) =>

@@ -24,11 +24,11 @@ internal static partial class PromtoolTimeline
 {
     public static async Task<IReadOnlyList<FiredAlert>> ProbeAsync(
         string testsDirectory, string name, IReadOnlyList<(string Series, string Values)> input, IEnumerable<TimeSpan> times,
-        IReadOnlyList<string> alertNames)
+        IReadOnlyList<string> alertNames, IReadOnlyList<string> groupOrder)
     {
         var file = Path.Combine(testsDirectory, $".probe-{name}.test.yml");
         var yaml = new StringBuilder();
-        TestFile.WriteHeader(yaml);
+        TestFile.WriteHeader(yaml, groupOrder);
         TestFile.WriteGroupStart(yaml, name, input);
         foreach (var time in times)
         {

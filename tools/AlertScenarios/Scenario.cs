@@ -30,6 +30,9 @@ internal sealed record Scenario(string Name, string Description)
     /// </summary>
     public IReadOnlyList<ExpectedAlert> Expected { get; init; } = [];
 
+    /// <summary>The fault is there from the start (nothing is injected): times count from the first scrape.</summary>
+    public bool FaultFromStart => CertificateValidity is not null;
+
     /// <summary>The steady state at the end of the recording repeated (in promtool time) until this long after the fault.</summary>
     public TimeSpan? ExtendTo { get; init; }
 }
