@@ -21,7 +21,7 @@ public sealed partial class AlertScenarioTests
     [Fact]
     public async Task Promtool_runs_every_recorded_scenario()
     {
-        var result = await ProcessRunner.RunAsync(ExternalTool.Locate("promtool"), ["test", "rules", ScenarioTestFile], TimeSpan.FromSeconds(180),
+        var result = await ProcessRunner.RunAsync(ExternalTool.Locate("promtool"), ["test", "rules", ScenarioTestFile], TimeSpan.FromMinutes(10),
             workingDirectory: Path.GetDirectoryName(ScenarioTestFile));
         Assert.True(result.ExitCode == 0, result.ToString());
         Assert.Contains("SUCCESS", result.StandardOutput);
