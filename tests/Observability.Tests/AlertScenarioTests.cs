@@ -54,7 +54,7 @@ public sealed partial class AlertScenarioTests
         Assert.NotEmpty(recorded);
         var wanted = recorded.Select(r => r.Shape).ToHashSet();
 
-        await using var rig = await Rig.StartAsync(Scenarios.All, ExporterBinary, paidCheckInterval: "5s");
+        await using var rig = await Rig.StartAsync(Scenarios.All, ExporterBinary, paidChecks: "{ interval: 5s, timeout: 4s }");
         foreach (var scenario in rig.Scenarios) await scenario.Inject(rig.Faults(scenario.Name));
         var emitted = new HashSet<string>();
         var deadline = DateTime.UtcNow + DriftDeadline;

@@ -31,13 +31,13 @@ internal sealed class Rig : IAsyncDisposable
 
     public FaultClient Faults(string scenario) => faults[scenario];
 
-    /// <param name="paidCheckInterval">When set, the chat and stream interval of every scenario (a quick look at the series).</param>
-    public static async Task<Rig> StartAsync(IReadOnlyList<Scenario> scenarios, string exporterBinary, string? paidCheckInterval = null)
+    /// <param name="paidChecks">When set, the chat and stream options of every scenario (for a quick look at the series).</param>
+    public static async Task<Rig> StartAsync(IReadOnlyList<Scenario> scenarios, string exporterBinary, string? paidChecks = null)
     {
         var rig = new Rig(System.IO.Directory.CreateTempSubdirectory("alert-scenarios-"));
         try
         {
-            rig.Scenarios = paidCheckInterval is null ? scenarios : scenarios.Select(s => s with { PaidCheckInterval = paidCheckInterval }).ToList();
+            rig.Scenarios = paidChecks is null ? scenarios : scenarios.Select(s => s with { PaidChecks = paidChecks }).ToList();
             await rig.StartAsync(exporterBinary);
             return rig;
         }
@@ -109,7 +109,7 @@ internal sealed class Rig : IAsyncDisposable
     {
         foreach (var scenario in scenarios)
         {
-            var paid = scenario.PaidCheckInterval is { } interval ? $"{{ interval: {interval} }}" : "{}";
+            var paid = scenario.PaidChecks ?? "{}";
             yaml.Append($"  - name: {scenario.Name}\n")
                 .Append("    kind: relay\n    protocol: openai\n")
                 .Append($"    base_url: {simulator.TargetUrl(scenario.Name).GetLeftPart(UriPartial.Authority)}\n")

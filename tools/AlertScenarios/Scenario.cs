@@ -18,8 +18,8 @@ internal sealed record Scenario(string Name, string Description)
     /// <summary>Called with the time since the run began and whether the fault phase has begun.</summary>
     public Func<FaultClient, TimeSpan, bool, Task>? Tick { get; init; }
 
-    /// <summary>Check overrides in the exporter's YAML (flow style); null: the exporter's defaults.</summary>
-    public string? PaidCheckInterval { get; init; }
+    /// <summary>Options of the chat and stream checks in the exporter's YAML (flow style); null: the exporter's defaults.</summary>
+    public string? PaidChecks { get; init; }
 
     /// <summary>Served over HTTPS with a certificate that expires this long after the run starts.</summary>
     public TimeSpan? CertificateValidity { get; init; }

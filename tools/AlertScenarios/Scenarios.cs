@@ -30,7 +30,7 @@ internal static class Scenarios
         },
         new("slow-paid-drift", "as slow-paid, probed every 5 min 10 s: the probes drift against the 15 s scrape")
         {
-            PaidCheckInterval = "310s",
+            PaidChecks = "{ interval: 310s }",
             Inject = faults => ForEveryModel(faults, Slow25s),
             Expected = SlowEverywhere,
         },
