@@ -9,7 +9,7 @@ internal sealed record FiredAlert(
     string Name, TimeSpan Time, IReadOnlyDictionary<string, string> Labels, IReadOnlyDictionary<string, string> Annotations)
 {
     public string Describe() =>
-        Name + "{" + string.Join(", ", Labels.Where(l => l.Key != "severity").OrderBy(l => l.Key, StringComparer.Ordinal)
+        Name + "{" + string.Join(", ", Labels.Where(l => l.Key is not ("severity" or "job")).OrderBy(l => l.Key, StringComparer.Ordinal)
             .Select(l => $"{l.Key}={l.Value}")) + "}";
 
     public bool SameAlert(FiredAlert other) =>

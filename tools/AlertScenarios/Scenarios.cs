@@ -70,7 +70,7 @@ internal static class Scenarios
             Tick = Flapping(),
             Expected = [new("RelayErrorBudgetBurnFast", "critical", TimeSpan.FromMinutes(10))],
         },
-        new("tls-expiring", "the relay's certificate expires 2 days after the recording starts")
+        new("tls-expiring", "the relay's certificate expires 2 days after the recording starts (times from the first scrape)")
         {
             CertificateValidity = TimeSpan.FromDays(2),
             Expected = [new("RelayTLSCertificateExpiryImminent", "critical", TimeSpan.FromMinutes(12))],
