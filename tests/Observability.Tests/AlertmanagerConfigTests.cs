@@ -54,5 +54,43 @@ public sealed class AlertmanagerConfigTests
         Assert.All(inhibited, a => Assert.Contains(a, defined));
         Assert.DoesNotContain("RelayTargetDown", inhibited);
         Assert.DoesNotContain("RelayExporterAbsent", inhibited);
+        // The causes of a down target say why it is down: a symptom never silences its cause.
+        Assert.DoesNotContain("RelayAuthFailing", inhibited);
+        Assert.DoesNotContain("RelayModelMissing", inhibited);
+    }
+
+    [Theory]
+    [InlineData("RelayAuthFailing", "RelayTargetDown")]
+    [InlineData("RelayAuthFailing", "RelayModelDown")]
+    [InlineData("RelayModelMissing", "RelayTargetDown")]
+    [InlineData("RelayModelMissing", "RelayModelDown")]
+    [InlineData("RelayTLSCertificateExpiryImminent", "RelayTLSCertificateExpiringSoon")]
+    public void The_more_specific_alert_inhibits_the_generic_one(string cause, string symptom)
+    {
+        Assert.Contains(Inhibitions(), i => i.Source == cause && i.Target == symptom);
+    }
+
+    /// <summary>Two alerts that inhibit each other would both be silenced while both fire.</summary>
+    [Fact]
+    public void No_two_alerts_inhibit_each_other()
+    {
+        var pairs = Inhibitions().ToHashSet();
+        Assert.NotEmpty(pairs);
+        Assert.All(pairs, p => Assert.DoesNotContain((p.Target, p.Source), pairs));
+    }
+
+    /// <summary>Every (source alert, target alert) pair the inhibit rules name, expanding <c>alertname=~"A|B"</c>.</summary>
+    private static IEnumerable<(string Source, string Target)> Inhibitions()
+    {
+        static IEnumerable<string> Names(YamlDotNet.RepresentationModel.YamlNode? matchers) =>
+            matchers.Items().Select(m => m.Scalar()!).Where(m => m.StartsWith("alertname=", StringComparison.Ordinal))
+                .SelectMany(m => m[(m.IndexOf('"') + 1)..^1].Split('|'));
+        foreach (var rule in Yaml.Load(ConfigFile).Get("inhibit_rules").Items())
+        {
+            foreach (var source in Names(rule.Get("source_matchers")))
+            {
+                foreach (var target in Names(rule.Get("target_matchers"))) yield return (source, target);
+            }
+        }
     }
 }

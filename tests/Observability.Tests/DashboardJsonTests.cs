@@ -85,10 +85,26 @@ public sealed partial class DashboardJsonTests
         {
             foreach (Match match in RangeFunction().Matches(expr))
             {
-                Assert.True(match.Groups["range"].Value == "$__rate_interval", $"{file}: '{match.Value}' in '{expr}' does not use [$__rate_interval]");
+                // The one fixed range: the 30-day SLO window itself, which the error budget is defined over.
+                Assert.True(match.Groups["range"].Value is "$__rate_interval" or SloWindow,
+                    $"{file}: '{match.Value}' in '{expr}' does not use [$__rate_interval]");
             }
         }
     }
+
+    /// <summary>The budget left is what the SLO window (30 days) has not spent, not a projection of a shorter window's rate.</summary>
+    [Fact]
+    public void The_error_budget_left_panel_reads_the_30_day_slo_window()
+    {
+        var dashboard = Dashboards.Load(RepositoryPaths.File("dashboards", "relay-slo.json"));
+        var panel = Dashboards.Panels(dashboard).Single(p => p["title"]!.GetValue<string>().StartsWith("Error budget left", StringComparison.Ordinal));
+        var expr = Assert.Single(Dashboards.Expressions(panel));
+        Assert.Contains($"[{SloWindow}]", expr);
+        Assert.Contains("relay:slo_error_budget:ratio", expr);
+        Assert.DoesNotContain("ratio_rate3d", expr);
+    }
+
+    private const string SloWindow = "30d";
 
     [Theory]
     [MemberData(nameof(DashboardFiles))]

@@ -248,6 +248,17 @@ public sealed class FaultTests(SimulatorFixture sim) : IClassFixture<SimulatorFi
         Assert.Equal(errorType, TestHttp.ErrorType(target, await response.JsonAsync()));
     }
 
+    [Fact]
+    public async Task Unauthorized_leaves_a_relays_health_document_alone_since_it_takes_no_credential()
+    {
+        await sim.SetFaultAsync("relay-a", null, """{"kind":"unauthorized"}""");
+
+        var health = await sim.GetJsonAsync(sim.Url("relay-a", "/health"));
+        Assert.Equal("ok", health.GetProperty("status").GetString());
+        using var models = await sim.Http.SendAsync(TestHttp.Models(sim, "relay-a"));
+        Assert.Equal(HttpStatusCode.Unauthorized, models.StatusCode);
+    }
+
     [Theory]
     [InlineData("relay-a", "gemini-2.5-flash")]
     [InlineData("anthropic", "claude-haiku-4.5")]

@@ -51,7 +51,8 @@ internal sealed class TargetHandler(SimulatedTarget target, CancellationToken st
             _ => ErrorKind.Unavailable,
         }),
         OverloadedFault => Overloaded529(),
-        UnauthorizedFault => _protocol.Error(ErrorKind.Unauthorized),
+        // A relay's health document takes no credential, so a rejected key cannot make it fail.
+        UnauthorizedFault when !IsRelayHealth(request) => _protocol.Error(ErrorKind.Unauthorized),
         GarbageFault => FaultBodies.Garbage(),
         HtmlFault => FaultBodies.Html(),
         RedirectFault f => FaultBodies.Redirect(f),
@@ -60,12 +61,15 @@ internal sealed class TargetHandler(SimulatedTarget target, CancellationToken st
 
     private SimResponse Normal(SimRequest request, Fault? fault)
     {
-        if (target.Definition.Kind == TargetKind.Relay && request.Method == "GET" && request.Path == RelayHealth.Path)
+        if (IsRelayHealth(request))
             return RelayHealth.Document(target.Definition, (fault as ProviderUnavailableFault)?.Provider);
         var response = _protocol.Handle(request, _context);
         if (response.Status == 200) _protocol.AddRateLimitHeaders(response.Headers, target.RateLimits.Take(response.Tokens));
         return response;
     }
+
+    private bool IsRelayHealth(SimRequest request) =>
+        target.Definition.Kind == TargetKind.Relay && request.Method == "GET" && request.Path == RelayHealth.Path;
 
     private BodyResponse RateLimited(RateLimitedFault fault)
     {
