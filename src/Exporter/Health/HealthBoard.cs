@@ -6,13 +6,13 @@ namespace RelayExporter.Health;
 
 /// <summary>
 /// The health of every target and every target × model, fed by probe results. A target's own checks (health,
-/// models) decide the target's state, each through a tracker of its own (<see cref="TargetHealth"/>); chat and
-/// stream probes of a model, and whether the models check lists it, decide that model's state.
+/// models) decide the target's state; chat and stream probes of a model, and whether the models check lists it, decide
+/// that model's state — each check through a tracker of its own (<see cref="SubjectHealth"/>).
 /// </summary>
 public sealed class HealthBoard
 {
-    private readonly ConcurrentDictionary<string, TargetHealth> _targets = new(StringComparer.Ordinal);
-    private readonly ConcurrentDictionary<(string Target, string Model), HealthTracker> _models = new();
+    private readonly ConcurrentDictionary<string, SubjectHealth> _targets = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Target, string Model), SubjectHealth> _models = new();
     private readonly RunningConfig _config;
     private readonly TimeProvider _time;
     private readonly RetryAfterGate _retryAfter;
@@ -30,8 +30,8 @@ public sealed class HealthBoard
         var options = _config.Current;
         var at = _time.GetUtcNow();
         var key = result.Key;
-        var target = Target(key.Target);
-        var tracker = key.Model is null ? target.Check(key.Check, () => new HealthTracker(StaleAfter(key.Target))) : Model(key.Target, key.Model);
+        var subject = key.Model is null ? Target(key.Target) : Model(key.Target, key.Model);
+        var tracker = subject.Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)));
         if (result.Outcome == ProbeOutcome.CircuitOpen)
         {
             tracker.Touch(at);
@@ -40,7 +40,8 @@ public sealed class HealthBoard
         tracker.Observe(result.Succeeded, result.Duration, at, options.Health, Describe(result), result.Degraded);
         if (key.Model is not null) return;
         foreach (var (model, listed) in result.ModelsListed ?? [])
-            Model(key.Target, model).Observe(listed, TimeSpan.Zero, at, options.Health, listed ? "listed by the models check" : "not listed by the models check");
+            Model(key.Target, model).Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)))
+                .Observe(listed, TimeSpan.Zero, at, options.Health, listed ? "models: listed" : "models: not listed by the models check");
     }
 
     /// <summary>Why a probe made its check's state what it is, for people: the check, what the outcome means, the probe's reason.</summary>
@@ -55,13 +56,13 @@ public sealed class HealthBoard
         return $"{result.Key.Check}: {meaning}: {result.Reason}";
     }
 
-    public TargetHealth? ForTarget(string target) => _targets.GetValueOrDefault(target);
+    public SubjectHealth? ForTarget(string target) => _targets.GetValueOrDefault(target);
 
-    public HealthTracker? ForModel(string target, string model) => _models.GetValueOrDefault((target, model));
+    public SubjectHealth? ForModel(string target, string model) => _models.GetValueOrDefault((target, model));
 
-    public IEnumerable<(string Target, TargetHealth Health)> Targets => _targets.Select(t => (t.Key, t.Value));
+    public IEnumerable<(string Target, SubjectHealth Health)> Targets => _targets.Select(t => (t.Key, t.Value));
 
-    public IEnumerable<(string Target, string Model, HealthTracker Tracker)> Models => _models.Select(m => (m.Key.Target, m.Key.Model, m.Value));
+    public IEnumerable<(string Target, string Model, SubjectHealth Health)> Models => _models.Select(m => (m.Key.Target, m.Key.Model, m.Value));
 
     /// <summary>Forgets targets and models no longer configured; the state of the others is kept.</summary>
     public void RetainOnly(ExporterOptions options)
@@ -72,10 +73,11 @@ public sealed class HealthBoard
         foreach (var pair in _models.Keys.Where(k => !models.Contains(k))) _models.TryRemove(pair, out _);
     }
 
-    private TargetHealth Target(string target) =>
-        _targets.GetOrAdd(target, static (name, retryAfter) => new TargetHealth(name, retryAfter), _retryAfter);
+    private SubjectHealth Target(string target) =>
+        _targets.GetOrAdd(target, static (name, retryAfter) => new SubjectHealth(name, retryAfter), _retryAfter);
 
-    private HealthTracker Model(string target, string model) => _models.GetOrAdd((target, model), _ => new HealthTracker(StaleAfter(target)));
+    // A target-wide Retry-After pause shows in the target's state; a model's is its own checks'.
+    private SubjectHealth Model(string target, string model) => _models.GetOrAdd((target, model), static key => new SubjectHealth(key.Target, null));
 
     /// <summary>Three of the target's longest intervals without a probe: its state is no longer known.</summary>
     private TimeSpan StaleAfter(string target)

@@ -205,7 +205,7 @@ internal sealed class ExporterInstruments : IDisposable
                 .Select(t => new Measurement<double>(t.Score!.Value, Tag("target", t.Target))),
             description: "Health of the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
         _meter.CreateObservableGauge("relay_model_health",
-            () => health.Models.Select(m => (m.Target, m.Model, Score: m.Tracker.StateAt(time.GetUtcNow()).Score())).Where(m => m.Score is not null)
+            () => health.Models.Select(m => (m.Target, m.Model, Score: m.Health.StateAt(time.GetUtcNow()).Score())).Where(m => m.Score is not null)
                 .Select(m => new Measurement<double>(m.Score!.Value, Tag("model", m.Model), Tag("target", m.Target))),
             description: "Health of the model on the target: 1 healthy, 0.5 degraded, 0 unhealthy; absent while unknown.");
     }

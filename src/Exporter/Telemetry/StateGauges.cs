@@ -40,7 +40,7 @@ internal sealed class StateGauges
         _modelState = meter.CreateGauge<int>("relay_model_health_state",
             description: "Health state of the model on the target: 1 for its current state, 0 for the others.");
         _modelFailures = meter.CreateGauge<int>("relay_model_consecutive_failures",
-            description: "Failed probes in a row concerning the model on the target (chat, stream, and whether it is listed).");
+            description: "Failed probes in a row of the model's check (chat, stream or listing) that decides its state.");
         _circuitState = meter.CreateGauge<int>("relay_circuit_state",
             description: "State of a circuit breaker: scope reachability (the target's health check) or api (its models check), or model (target × model: chat and stream): 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
     }
@@ -49,8 +49,8 @@ internal sealed class StateGauges
     public void Refresh()
     {
         var now = _time.GetUtcNow();
-        foreach (var (target, health) in _healthBoard.Targets) RecordTarget(target, health, now);
-        foreach (var (target, model, tracker) in _healthBoard.Models) RecordHealth(target, model, (tracker.StateAt(now), tracker.ConsecutiveFailures));
+        foreach (var (target, health) in _healthBoard.Targets) RecordHealth(target, null, health, now);
+        foreach (var (target, model, health) in _healthBoard.Models) RecordHealth(target, model, health, now);
         foreach (var circuit in _circuitBoard.All) RecordCircuit(circuit.Key, circuit.State);
     }
 
@@ -59,9 +59,9 @@ internal sealed class StateGauges
     {
         var (target, model) = (probe.Target, probe.Model);
         var now = _time.GetUtcNow();
-        if (_healthBoard.ForTarget(target) is { } targetHealth) RecordTarget(target, targetHealth, now);
+        if (_healthBoard.ForTarget(target) is { } targetHealth) RecordHealth(target, null, targetHealth, now);
         foreach (var listed in listedModels.Append(model))
-            if (listed is not null && _healthBoard.ForModel(target, listed) is { } tracker) RecordHealth(target, listed, (tracker.StateAt(now), tracker.ConsecutiveFailures));
+            if (listed is not null && _healthBoard.ForModel(target, listed) is { } modelHealth) RecordHealth(target, listed, modelHealth, now);
         if (_circuitBoard.Find(CircuitKey.Of(probe)) is { } circuit) RecordCircuit(circuit.Key, circuit.State);
     }
 
@@ -75,14 +75,10 @@ internal sealed class StateGauges
             _circuitState.Record(candidate == state ? 1 : 0, tags.With("state", candidate.Label()));
     }
 
-    private void RecordTarget(string target, TargetHealth health, DateTimeOffset now)
+    private void RecordHealth(string target, string? model, SubjectHealth health, DateTimeOffset now)
     {
         var verdict = health.VerdictAt(now);
-        RecordHealth(target, null, (verdict.State, verdict.ConsecutiveFailures));
-    }
-
-    private void RecordHealth(string target, string? model, (HealthState State, int Failures) current)
-    {
+        var current = (verdict.State, Failures: verdict.ConsecutiveFailures);
         using var _ = _gate.EnterScope();
         if (_health.TryGetValue((target, model), out var recorded) && recorded == current) return;
         _health[(target, model)] = current;

@@ -103,6 +103,31 @@ public class HealthTrackerTests
         Assert.Equal((CheckNames.Models, "models: credential rejected: HTTP 401: invalid key", 4), (verdict.Check, verdict.Reason, verdict.ConsecutiveFailures));
     }
 
+    [Fact]
+    public void A_listed_model_whose_every_completion_fails_is_unhealthy_however_often_the_models_check_lists_it()
+    {
+        var options = new ExporterOptions
+        {
+            Targets = [new TargetOptions { Name = "relay", Kind = TargetKind.Relay, Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["gpt-4.1"] }],
+        };
+        var config = new RunningConfig("test.yml", options, _time);
+        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
+        var states = new List<HealthState>();
+        for (var i = 0; i < 4; i++)
+        {
+            board.Observe(Result(CheckNames.Models, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
+            board.Observe(Result(CheckNames.Chat, ProbeOutcome.ServerError, "HTTP 500: upstream failed") with { Key = new ProbeKey("relay", CheckNames.Chat, "gpt-4.1") });
+            board.Observe(Result(CheckNames.Models, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
+            states.Add(board.ForModel("relay", "gpt-4.1")!.StateAt(_time.GetUtcNow()));
+            _time.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        Assert.Equal([HealthState.Degraded, HealthState.Unhealthy, HealthState.Unhealthy, HealthState.Unhealthy], states);
+        var verdict = board.ForModel("relay", "gpt-4.1")!.VerdictAt(_time.GetUtcNow());
+        Assert.Equal((CheckNames.Chat, 4), (verdict.Check, verdict.ConsecutiveFailures));
+        Assert.Equal(HealthState.Healthy, board.ForTarget("relay")!.StateAt(_time.GetUtcNow())); // the target itself answers
+    }
+
     private ProbeResult Result(string check, ProbeOutcome outcome, string reason) =>
         new() { Key = new ProbeKey("relay", check, null), Outcome = outcome, Reason = reason, StartedAt = _time.GetUtcNow() };
 }
