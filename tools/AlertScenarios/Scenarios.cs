@@ -58,12 +58,8 @@ internal static class Scenarios
         new("rate-limited", "every request gets 429 with Retry-After: 30")
         {
             Inject = faults => faults.SetAsync("""{"kind":"rate_limited","retry_after_s":30}"""),
-            // /health and /v1/models are throttled too: the exporter marks the target unhealthy, and clients are throttled alike.
-            Expected =
-            [
-                new("RelayTargetDown", "critical", TimeSpan.FromMinutes(2)),
-                new("RelayRateLimited", "warning", TimeSpan.FromMinutes(7)),
-            ],
+            // /health and /v1/models are throttled too: clients fail alike, so it pages, naming the cause (not "down").
+            Expected = [new("RelayRateLimited", "critical", TimeSpan.FromMinutes(3))],
         },
         new("flapping", "the relay answers 502 during 3 s of every 30 s: about one probe in ten fails")
         {
