@@ -62,7 +62,7 @@ public sealed class AlertmanagerConfigTests
     [Theory]
     [InlineData("RelayAuthFailing", "RelayTargetDown")]
     [InlineData("RelayAuthFailing", "RelayModelDown")]
-    [InlineData("RelayModelMissing", "RelayTargetDown")]
+    [InlineData("RelayRateLimited", "RelayTargetDown")]
     [InlineData("RelayModelMissing", "RelayModelDown")]
     [InlineData("RelayTLSCertificateExpiryImminent", "RelayTLSCertificateExpiringSoon")]
     public void The_more_specific_alert_inhibits_the_generic_one(string cause, string symptom)

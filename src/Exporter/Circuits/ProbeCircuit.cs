@@ -68,7 +68,7 @@ public sealed class ProbeCircuit
         {
             var unguarded = await probe(cancellationToken);
             NoteFailure(unguarded);
-            await CountAsync(unguarded.Succeeded, null, closedBefore: true, cancellationToken);
+            await CountAsync(unguarded.ScopeSucceeded, null, closedBefore: true, cancellationToken);
             return unguarded;
         }
         var closedBefore = breaker.State.CircuitState == CircuitState.Closed;
@@ -77,9 +77,9 @@ public sealed class ProbeCircuit
         {
             result = await probe(token);
             NoteFailure(result);
-            return result.Succeeded;
+            return result.ScopeSucceeded;
         }, cancellationToken);
-        await CountAsync(result!.Succeeded, breaker, closedBefore, cancellationToken);
+        await CountAsync(result!.ScopeSucceeded, breaker, closedBefore, cancellationToken);
         return result;
     }
 
@@ -123,7 +123,7 @@ public sealed class ProbeCircuit
 
     private void NoteFailure(ProbeResult result)
     {
-        if (!result.Succeeded) Volatile.Write(ref _latestFailure, $"{result.Outcome.Label()}: {result.Reason}");
+        if (!result.ScopeSucceeded) Volatile.Write(ref _latestFailure, $"{result.Outcome.Label()}: {result.Reason}");
     }
 
     private Breaker NewBreakerWithRecentSuccesses()

@@ -30,14 +30,15 @@ public sealed class HealthBoard
         var options = _config.Current;
         var at = _time.GetUtcNow();
         var key = result.Key;
-        var subject = key.Model is null ? Target(key.Target) : Model(key.Target, key.Model);
+        var target = Target(key.Target); // also for a model's probe: a Retry-After it was told shows in the target's state
+        var subject = key.Model is null ? target : Model(key.Target, key.Model);
         var tracker = subject.Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)));
         if (result.Outcome == ProbeOutcome.CircuitOpen)
         {
             tracker.Touch(at);
             return;
         }
-        tracker.Observe(result.Succeeded, result.Duration, at, options.Health, Describe(result), result.Degraded);
+        tracker.Observe(result.ScopeSucceeded, result.Duration, at, options.Health, Describe(result), result.Degraded);
         if (key.Model is not null) return;
         foreach (var (model, listed) in result.ModelsListed ?? [])
             Model(key.Target, model).Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)))

@@ -35,4 +35,11 @@ public sealed record ProbeResult
 
     public int? StatusCode => Trace?.StatusCode;
     public bool Succeeded => Outcome == ProbeOutcome.Success;
+
+    /// <summary>
+    /// Whether what this probe's circuit and its own check's health judge worked: a success, or a models check whose
+    /// list came back without some configured models — the API answered and took our credential; a missing model is
+    /// that model's failure (<see cref="ModelsListed"/>), not the target's.
+    /// </summary>
+    public bool ScopeSucceeded => Succeeded || (Outcome == ProbeOutcome.ModelMissing && Key.Model is null && ModelsListed is not null);
 }

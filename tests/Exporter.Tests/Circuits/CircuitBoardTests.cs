@@ -266,6 +266,27 @@ public class CircuitBoardTests
         Assert.Equal(CircuitState.Open, _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!.State);
     }
 
+    [Fact]
+    public async Task A_models_list_that_lacks_a_configured_model_keeps_the_api_circuit_closed()
+    {
+        var models = new ProbeJob(_job.Target, CheckNames.Models, null, _job.Settings);
+        var outcomes = new List<ProbeOutcome>();
+        for (var i = 0; i < 5; i++)
+        {
+            var result = await _board.ExecuteAsync(models, _ => Task.FromResult(new ProbeResult
+            {
+                Key = models.Key, Outcome = ProbeOutcome.ModelMissing, Reason = "gpt-4.1 is not listed", StartedAt = _time.GetUtcNow(),
+                ModelsListed = [new ModelListing("gpt-4.1", false)],
+            }), CancellationToken.None);
+            outcomes.Add(result.Outcome);
+            _time.Advance(TimeSpan.FromSeconds(1));
+        }
+
+        // The API answered with a list and took the credential: every probe is sent, to notice when the model is back.
+        Assert.All(outcomes, outcome => Assert.Equal(ProbeOutcome.ModelMissing, outcome));
+        Assert.Empty(_transitions);
+    }
+
     private async Task<ProbeOutcome> ProbeAsync(bool succeed) => (await _board.ExecuteAsync(_job, _ => Probe(succeed), CancellationToken.None)).Outcome;
 
     private Task<ProbeResult> Probe(bool succeed)

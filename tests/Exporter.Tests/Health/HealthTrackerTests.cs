@@ -58,29 +58,6 @@ public class HealthTrackerTests
     }
 
     [Fact]
-    public void The_models_check_decides_whether_each_model_is_healthy_on_the_target()
-    {
-        var options = new ExporterOptions
-        {
-            Targets = [new TargetOptions { Name = "relay", Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["a", "b"] }],
-        };
-        var config = new RunningConfig("test.yml", options, _time);
-        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
-        for (var i = 0; i < 2; i++)
-        {
-            board.Observe(new ProbeResult
-            {
-                Key = new ProbeKey("relay", CheckNames.Models, null), Outcome = ProbeOutcome.ModelMissing, Reason = "not listed: b",
-                StartedAt = _time.GetUtcNow(), ModelsListed = [new("a", true), new("b", false)],
-            });
-        }
-
-        Assert.Equal(HealthState.Unhealthy, board.ForTarget("relay")!.StateAt(_time.GetUtcNow()));
-        Assert.Equal(HealthState.Healthy, board.ForModel("relay", "a")!.StateAt(_time.GetUtcNow()));
-        Assert.Equal(HealthState.Unhealthy, board.ForModel("relay", "b")!.StateAt(_time.GetUtcNow()));
-    }
-
-    [Fact]
     public void A_target_is_as_unhealthy_as_its_worst_check_whatever_the_other_check_says_in_between()
     {
         var options = new ExporterOptions
@@ -126,6 +103,30 @@ public class HealthTrackerTests
         var verdict = board.ForModel("relay", "gpt-4.1")!.VerdictAt(_time.GetUtcNow());
         Assert.Equal((CheckNames.Chat, 4), (verdict.Check, verdict.ConsecutiveFailures));
         Assert.Equal(HealthState.Healthy, board.ForTarget("relay")!.StateAt(_time.GetUtcNow())); // the target itself answers
+    }
+
+    [Fact]
+    public void A_models_list_without_a_configured_model_makes_that_model_unhealthy_not_the_target()
+    {
+        var options = new ExporterOptions
+        {
+            Targets = [new TargetOptions { Name = "relay", Kind = TargetKind.Relay, Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["gpt-4.1", "o3"] }],
+        };
+        var config = new RunningConfig("test.yml", options, _time);
+        var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
+        for (var i = 0; i < 3; i++)
+        {
+            board.Observe(Result(CheckNames.Models, ProbeOutcome.ModelMissing, "o3 is not listed") with
+            {
+                ModelsListed = [new ModelListing("gpt-4.1", true), new ModelListing("o3", false)],
+            });
+            _time.Advance(TimeSpan.FromSeconds(3));
+        }
+
+        var now = _time.GetUtcNow();
+        Assert.Equal(HealthState.Healthy, board.ForTarget("relay")!.StateAt(now));
+        Assert.Equal(HealthState.Healthy, board.ForModel("relay", "gpt-4.1")!.StateAt(now));
+        Assert.Equal(HealthState.Unhealthy, board.ForModel("relay", "o3")!.StateAt(now));
     }
 
     private ProbeResult Result(string check, ProbeOutcome outcome, string reason) =>
