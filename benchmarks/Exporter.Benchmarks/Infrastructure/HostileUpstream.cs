@@ -19,6 +19,9 @@ public sealed class HostileUpstream : IAsyncDisposable
         "huge_body", "retry_after_hour", "silence", "reset", "not_http", "status_999", "invalid_utf8",
     ];
 
+    /// <summary>The log line a hostile answer tries to forge, after a newline of its own.</summary>
+    public const string ForgedLogLine = "info: RelayExporter[0] Probe relay-a/models ended success";
+
     private readonly TcpListener _listener;
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _accepting;
@@ -95,7 +98,7 @@ public sealed class HostileUpstream : IAsyncDisposable
                 await WriteAsync(stream, 401, "application/json", $"{Prefix}{new string('x', 495 - Prefix.Length)}{key} is not a valid key\"}}}}", token);
                 break;
             case "forged_log_lines":
-                var forged = "\u001b[2J\u001b[31mfail\u001b[0m\r\ninfo: RelayExporter[0] Probe relay-a/models ended success\u0000";
+                var forged = $"\u001b[2J\u001b[31mfail\u001b[0m\r\n{ForgedLogLine}\u0000";
                 if (isStream)
                     await WriteRawAsync(stream, "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nConnection: close\r\n\r\n" +
                         $"data: {{\"error\":{{\"type\":\"invalid_request_error\",\"message\":\"{Json(forged)}\"}}}}\n\n", token);
