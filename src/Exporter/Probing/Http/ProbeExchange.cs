@@ -164,36 +164,11 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         return text.Shorten(whole, ExcerptChars);
     }
 
-    private sealed class BoundedStream(Stream inner, int limit) : Stream
+    private sealed class BoundedStream(Stream inner, int limit) : ReadWatchingStream(inner)
     {
-        private long _read;
-
-        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        protected override void Watch(ReadOnlySpan<byte> chunk, long readSoFar)
         {
-            var read = await inner.ReadAsync(buffer, cancellationToken);
-            _read += read;
-            if (_read > limit) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"response body larger than {limit} bytes");
-            return read;
-        }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override int Read(byte[] buffer, int offset, int count) => ReadAsync(buffer, offset, count, CancellationToken.None).GetAwaiter().GetResult();
-        public override bool CanRead => true;
-        public override bool CanSeek => false;
-        public override bool CanWrite => false;
-        public override long Length => throw new NotSupportedException();
-        public override long Position { get => _read; set => throw new NotSupportedException(); }
-        public override void Flush() { }
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        protected override void Dispose(bool disposing)
-        {
-            if (disposing) inner.Dispose();
-            base.Dispose(disposing);
+            if (readSoFar > limit) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"response body larger than {limit} bytes");
         }
     }
 }
