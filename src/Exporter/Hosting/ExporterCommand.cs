@@ -27,36 +27,14 @@ public static class ExporterCommand
         }
         if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
         WebConfig? web = null;
-        if (commandLine.WebConfigFile is { } webConfigPath)
-        {
-            try
-            {
-                web = WebConfigLoader.Load(webConfigPath);
-            }
-            catch (ConfigException e)
-            {
-                stderr.WriteLine($"relay-exporter: web configuration {webConfigPath} is invalid:");
-                foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
-                return 1;
-            }
-        }
+        if (commandLine.WebConfigFile is { } webConfigPath && !TryLoad("web configuration", webConfigPath, WebConfigLoader.Load, stderr, out web))
+            return 1;
         if (commandLine.ConfigFile is not { } configPath)
         {
             stderr.WriteLine($"relay-exporter: no configuration: pass --config.file PATH or set {CommandLine.ConfigFileVariable}");
             return 2;
         }
-
-        ExporterOptions options;
-        try
-        {
-            options = ConfigLoader.Load(configPath);
-        }
-        catch (ConfigException e)
-        {
-            stderr.WriteLine($"relay-exporter: configuration {configPath} is invalid:");
-            foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
-            return 1;
-        }
+        if (!TryLoad("configuration", configPath, ConfigLoader.Load, stderr, out var options)) return 1;
 
         try
         {
@@ -92,6 +70,24 @@ public static class ExporterCommand
         {
             foreach (var problem in e.Problems) stderr.WriteLine(problem);
             return 1;
+        }
+    }
+
+    /// <summary>Loads a file, or prints every problem it has (file:line: key: reason) and returns false.</summary>
+    private static bool TryLoad<T>(string what, string path, Func<string, T> load, TextWriter stderr, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out T? loaded)
+        where T : class
+    {
+        try
+        {
+            loaded = load(path);
+            return true;
+        }
+        catch (ConfigException e)
+        {
+            stderr.WriteLine($"relay-exporter: {what} {path} is invalid:");
+            foreach (var problem in e.Problems) stderr.WriteLine($"  {problem}");
+            loaded = null;
+            return false;
         }
     }
 }
