@@ -16,8 +16,6 @@ namespace RelayExporter.Benchmarks;
 public static class SchedulerScale
 {
     private const string Lag = "relay_exporter_schedule_lag_seconds";
-    private const string PrometheusAccept =
-        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RssInterval = TimeSpan.FromSeconds(5);
 
@@ -50,11 +48,7 @@ public static class SchedulerScale
         // A scrape allocates the whole response several times over; the memory it leaves behind is reported apart.
         var rssUnscraped = exporter.Rss / 1e6;
 
-        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip })
-        {
-            Timeout = TimeSpan.FromSeconds(60),
-            DefaultRequestHeaders = { { "Accept", PrometheusAccept } },
-        };
+        using var client = PrometheusScraper.Create(TimeSpan.FromSeconds(60));
         var before = new ScrapeText(await client.GetStringAsync(url + "/metrics"));
         if (failFirst > TimeSpan.Zero) Console.WriteLine($"circuit transitions so far: {before.Sum("relay_circuit_transitions_total"):F0}");
         var (cpu, simulatorCpu, clock) = (exporter.Cpu, simulator.Process.Cpu, Stopwatch.StartNew());

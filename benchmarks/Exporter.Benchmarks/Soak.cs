@@ -19,8 +19,6 @@ public static class Soak
 {
     private const string HostileKeyVariable = "SOAK_HOSTILE_KEY";
     private const string Lag = "relay_exporter_schedule_lag_seconds";
-    private const string PrometheusAccept =
-        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
     private static readonly TimeSpan ScrapeInterval = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan RssInterval = TimeSpan.FromSeconds(5);
 
@@ -51,11 +49,7 @@ public static class Soak
             $"({HostileUpstream.Behaviours.Count} behaviours, the next every {rotation.TotalSeconds:F0} s); warm-up {warmup.TotalSeconds:F0} s, soak {minutes} min");
         await Task.Delay(warmup);
 
-        using var client = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.GZip })
-        {
-            Timeout = TimeSpan.FromSeconds(30),
-            DefaultRequestHeaders = { { "Accept", PrometheusAccept } },
-        };
+        using var client = PrometheusScraper.Create(TimeSpan.FromSeconds(30));
         var leaks = new List<string>();
         var first = await ScrapeAsync(client, url, key, leaks);
         var (rss, scrapeTimes) = (new List<(TimeSpan At, double Mb)>(), new List<double>());
