@@ -8,6 +8,7 @@ public sealed class ExporterOptions
     public HealthOptions Health { get; set; } = new();
     public CircuitOptions Circuit { get; set; } = new();
     public ProbingOptions Probing { get; set; } = new();
+    public MetricsOptions Metrics { get; set; } = new();
 
     /// <summary>Model → the models to try, in order, when no target can serve it.</summary>
     public Dictionary<string, List<string>> Fallbacks { get; set; } = new(StringComparer.OrdinalIgnoreCase);

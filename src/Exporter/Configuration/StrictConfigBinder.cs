@@ -32,6 +32,7 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Bindable, typeof(HealthOptions))]
     [DynamicDependency(Bindable, typeof(CircuitOptions))]
     [DynamicDependency(Bindable, typeof(ProbingOptions))]
+    [DynamicDependency(Bindable, typeof(MetricsOptions))]
     [DynamicDependency(Bindable, typeof(ModelPrice))]
     [DynamicDependency(Bindable, typeof(BudgetOptions))]
     [DynamicDependency(Bindable, typeof(AdminOptions))]

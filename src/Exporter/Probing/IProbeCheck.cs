@@ -46,4 +46,11 @@ public sealed record CheckFindings(ProbeOutcome Outcome, string Reason)
 public readonly record struct ModelListing(string Model, bool Listed);
 
 /// <summary>What a chat or stream probe measured of the model's answer.</summary>
-public sealed record GenerationFindings(Protocols.TokenUsage? Usage, TimeSpan? TimeToFirstToken, TimeSpan? TimePerOutputToken);
+public sealed record GenerationFindings(Protocols.TokenUsage? Usage, TimeSpan? TimeToFirstToken, TimeSpan? TimePerOutputToken)
+{
+    /// <summary>The model the answer names, when a label may carry it (<see cref="Checks.AnsweringModel.AsLabel"/>).</summary>
+    public string? ResponseModel { get; init; }
+
+    /// <summary>Stream check: for each token-bearing chunk after the first, the time since the one before it.</summary>
+    public IReadOnlyList<TimeSpan> ChunkGaps { get; init; } = [];
+}

@@ -53,7 +53,7 @@ public sealed class ProbeHandler
         _retryAfter.Observe(result);
         _results.Add(result);
         _health.Observe(result);
-        _metrics.RecordProbe(result, job.Target, _protocols.For(job.Target.Protocol!.Value));
+        _metrics.RecordProbe(result, job.Target);
         if (!result.Succeeded && result.Outcome != ProbeOutcome.CircuitOpen) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
         return result;
     }

@@ -10,7 +10,6 @@ public sealed class AnthropicProtocol : ILlmProtocol
     public const string ApiVersion = "2023-06-01";
 
     public ProtocolKind Kind => ProtocolKind.Anthropic;
-    public string ProviderName => "anthropic";
     public bool StreamEndsWithMarker => true;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1/models"), target);

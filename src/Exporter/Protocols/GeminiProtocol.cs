@@ -8,7 +8,6 @@ namespace RelayExporter.Protocols;
 public sealed class GeminiProtocol : ILlmProtocol
 {
     public ProtocolKind Kind => ProtocolKind.Gemini;
-    public string ProviderName => "gcp.gemini";
     public bool StreamEndsWithMarker => false;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1beta/models"), target);

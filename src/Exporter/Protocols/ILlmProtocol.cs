@@ -11,9 +11,6 @@ public interface ILlmProtocol
 {
     ProtocolKind Kind { get; }
 
-    /// <summary>The <c>gen_ai.provider.name</c> of the OpenTelemetry GenAI conventions: openai, anthropic, gcp.gemini.</summary>
-    string ProviderName { get; }
-
     /// <summary>False for Gemini, whose streams end with a clean close after a finish reason instead of a marker.</summary>
     bool StreamEndsWithMarker { get; }
 

@@ -9,7 +9,6 @@ namespace RelayExporter.Protocols;
 public sealed class OpenAiProtocol : ILlmProtocol
 {
     public ProtocolKind Kind => ProtocolKind.Openai;
-    public string ProviderName => "openai";
     public bool StreamEndsWithMarker => true;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1/models"), target);

@@ -46,13 +46,12 @@ public sealed class CardinalityLimits
         // Upstream-chosen names grow no further than every relay listing its most: a relay that renames its providers
         // forever must not grow memory forever (beyond the ceiling, the SDK's overflow series takes them).
         if (Ceiling(instrument, SizedFor) is { } ceiling) needed = Math.Min(needed, ceiling);
-        // Headroom only where the configuration cannot predict the series (outcomes, providers, GenAI error types): the
+        // Headroom only where the configuration cannot predict the series (outcomes, providers, GenAI error types and response models): the
         // others are counted exactly, and a reload that adds to them restarts the instruments.
         return Minimum + needed + (IsOpenEnded(instrument) ? needed / 8 : 0);
     }
 
-    internal static bool IsOpenEnded(string instrument) =>
-        OpenEndedSeries.Instruments.Contains(instrument) || instrument.StartsWith("gen_ai.", StringComparison.Ordinal);
+    internal static bool IsOpenEnded(string instrument) => OpenEndedSeries.Instruments.Contains(instrument);
 
     private static int? Ceiling(string instrument, FleetSize fleet) => instrument switch
     {
@@ -80,31 +79,42 @@ public sealed class CardinalityLimits
             "relay_rate_limit_remaining" => fleet.Targets * 2,
             "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
             "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,
-            // Per model series of the chat and stream checks; tokens twice (input, output), GenAI errors by type.
-            "relay_probe_tokens" or "gen_ai.client.token.usage" => fleet.ModelSeries * 2,
-            _ when instrument.StartsWith("gen_ai.", StringComparison.Ordinal) => fleet.ModelSeries * 2,
+            // Per model series of the chat and stream checks; tokens twice (input, output).
+            "relay_probe_tokens" => fleet.ModelSeries * 2,
+            // GenAI instruments (none unless configured): per target × model, as chat and stream probes share their attributes.
+            "gen_ai.client.operation.duration" => fleet.GenAiModels * OutcomesPerSeries,
+            "gen_ai.client.token.usage" => fleet.GenAiModels * 2,
+            "gen_ai.client.operation.time_to_first_chunk" or "gen_ai.client.operation.time_per_output_chunk" => fleet.GenAiStreamedModels,
             "relay_probe_time_to_first_token" or "relay_probe_time_per_output_token" or "relay_probe_cost_usd" => fleet.ModelSeries,
             _ => 0, // the exporter's own metrics: a handful of series
         };
 }
 
 /// <summary>The counts the cardinality limits are sized from.</summary>
-internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int ModelCircuits, int RelayHealthChecks)
+/// <param name="GenAiModels">Target × model pairs recorded by the GenAI instruments: 0 unless <c>metrics.gen_ai</c> is on.</param>
+/// <param name="GenAiStreamedModels">Of those, the pairs a stream check probes.</param>
+internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int ModelCircuits, int RelayHealthChecks,
+    int GenAiModels, int GenAiStreamedModels)
 {
     public static FleetSize Of(ExporterOptions options)
     {
         var plan = ProbePlan.From(options);
+        var modelCircuits = plan.Where(j => j.Model is not null).Select(j => (j.Key.Target, j.Key.Model)).Distinct().Count();
+        var genAi = options.Metrics.GenAi;
         return new FleetSize(
             plan.Count,
             options.Targets.Count,
             options.Targets.Sum(t => t.Models.Count),
             plan.Count(j => j.Model is not null),
-            plan.Where(j => j.Model is not null).Select(j => (j.Key.Target, j.Key.Model)).Distinct().Count(),
-            plan.Count(j => j.Check == CheckNames.Health));
+            modelCircuits,
+            plan.Count(j => j.Check == CheckNames.Health),
+            genAi ? modelCircuits : 0,
+            genAi ? plan.Count(j => j.Check == CheckNames.Stream) : 0);
     }
 
     /// <summary>True when any count is larger than this size's, i.e. limits sized for this would be too small.</summary>
     public bool Exceeds(FleetSize sized) =>
         Series > sized.Series || Targets > sized.Targets || Models > sized.Models || ModelSeries > sized.ModelSeries
-        || ModelCircuits > sized.ModelCircuits || RelayHealthChecks > sized.RelayHealthChecks;
+        || ModelCircuits > sized.ModelCircuits || RelayHealthChecks > sized.RelayHealthChecks
+        || GenAiModels > sized.GenAiModels || GenAiStreamedModels > sized.GenAiStreamedModels;
 }

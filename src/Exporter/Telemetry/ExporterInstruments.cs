@@ -6,13 +6,13 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
-using RelayExporter.Protocols;
 
 namespace RelayExporter.Telemetry;
 
 /// <summary>
-/// Every instrument the exporter publishes, defined here and in the two gauge sets it owns (<see cref="LatestProbeGauges"/>,
-/// <see cref="StateGauges"/>) and nowhere else (docs/metrics.md documents each one), on one Meter.
+/// Every instrument the exporter publishes, defined here, in the two gauge sets it owns (<see cref="LatestProbeGauges"/>,
+/// <see cref="StateGauges"/>) and in the GenAI instruments when the configuration asks for them (<see cref="GenAiInstruments"/>),
+/// and nowhere else (docs/metrics.md documents each one), on one Meter.
 /// </summary>
 internal sealed class ExporterInstruments : IDisposable
 {
@@ -20,10 +20,6 @@ internal sealed class ExporterInstruments : IDisposable
     private static readonly double[] LatencyBuckets = [0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5, 10, 30];
     private static readonly double[] TokenTimeBuckets = [0.001, 0.0025, 0.005, 0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28];
     private static readonly double[] LagBuckets = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 5];
-    // Bucket advice of the OpenTelemetry GenAI semantic conventions.
-    private static readonly double[] GenAiDurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-    private static readonly double[] GenAiTokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
-
 
     private readonly Meter _meter;
     private readonly Histogram<double> _probeDuration;
@@ -37,9 +33,7 @@ internal sealed class ExporterInstruments : IDisposable
     private readonly Counter<long> _valuesRefused;
     private readonly UpDownCounter<long> _probesInFlight;
     private readonly Histogram<double> _scheduleLag;
-    private readonly Histogram<double> _genAiDuration;
-    private readonly Histogram<long> _genAiTokens;
-    private readonly Histogram<double> _genAiTimeToFirstChunk;
+    private readonly GenAiInstruments? _genAi;
 
     private readonly Counter<long> _circuitTransitions;
     private readonly LatestProbeGauges _latest;
@@ -72,11 +66,7 @@ internal sealed class ExporterInstruments : IDisposable
         _probesInFlight = _meter.CreateUpDownCounter<long>("relay_exporter_probes_in_flight", description: "Probes sent and not yet finished.");
         _scheduleLag = Histogram("relay_exporter_schedule_lag", "s", LagBuckets, "How late each scheduled probe started compared with its planned time.");
 
-        _genAiDuration = Histogram("gen_ai.client.operation.duration", "s", GenAiDurationBuckets, "GenAI operation duration.");
-        _genAiTokens = _meter.CreateHistogram<long>("gen_ai.client.token.usage", "{token}", "Measures number of input and output tokens used.",
-            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = GenAiTokenBuckets.Select(b => (long)b).ToArray() });
-        _genAiTimeToFirstChunk = Histogram("gen_ai.client.operation.time_to_first_chunk", "s", GenAiDurationBuckets,
-            "Time to receive the first chunk of a streamed response.");
+        if (config.Current.Metrics.GenAi) _genAi = new GenAiInstruments(_meter, openEnded);
 
         _latest = new LatestProbeGauges(_meter, openEnded);
         _states = new StateGauges(_meter, health, circuits, time);
@@ -102,7 +92,7 @@ internal sealed class ExporterInstruments : IDisposable
         _states.RecordCircuit(key, to);
     }
 
-    public void RecordProbe(ProbeResult result, TargetOptions target, ILlmProtocol protocol)
+    public void RecordProbe(ProbeResult result, TargetOptions target)
     {
         var tags = OrderedTags.ForProbe(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
@@ -111,7 +101,8 @@ internal sealed class ExporterInstruments : IDisposable
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);
         _states.RefreshAfterProbe(result.Key, result.ModelsListed?.Select(l => l.Model) ?? []);
-        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model, target, protocol);
+        if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model);
+        _genAi?.Record(result, target);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
         foreach (var reason in result.Health?.RefusedValues ?? []) _valuesRefused.Add(1, Tag("reason", reason), Tag("target", result.Key.Target));
     }
@@ -128,7 +119,7 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void Dispose() => _meter.Dispose();
 
-    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model, TargetOptions target, ILlmProtocol protocol)
+    private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model)
     {
         var tags = OrderedTags.ForTarget(result.Key.Target, model);
         if (generation.TimeToFirstToken is { } ttft) _timeToFirstToken.Record(ttft.TotalSeconds, tags);
@@ -136,24 +127,6 @@ internal sealed class ExporterInstruments : IDisposable
         if (generation.Usage?.InputTokens is { } input) _tokens.Add(input, tags.With("type", "input"));
         if (generation.Usage?.OutputTokens is { } output) _tokens.Add(output, tags.With("type", "output"));
         if (result.CostUsd is { } cost) _cost.Add(cost, tags);
-
-        var genAi = new TagList
-        {
-            { "gen_ai.operation.name", "chat" },
-            { "gen_ai.provider.name", protocol.ProviderName },
-            { "gen_ai.request.model", model },
-        };
-        // Requests go to the base URL's host (redirects are not followed); a probe that sent none has no server.
-        if (result.Trace is not null)
-        {
-            var server = target.BaseUri;
-            genAi = genAi.With("server.address", server.Host).With("server.port", server.Port);
-        }
-        if (!result.Succeeded) genAi = genAi.With("error.type", result.Outcome.Label());
-        _genAiDuration.Record(result.Duration.TotalSeconds, genAi);
-        if (generation.TimeToFirstToken is { } first) _genAiTimeToFirstChunk.Record(first.TotalSeconds, genAi);
-        if (generation.Usage?.InputTokens is { } inputTokens) _genAiTokens.Record(inputTokens, genAi.With("gen_ai.token.type", "input"));
-        if (generation.Usage?.OutputTokens is { } outputTokens) _genAiTokens.Record(outputTokens, genAi.With("gen_ai.token.type", "output"));
     }
 
     // Observable: a provider the relay stops reporting must leave /metrics with the document that dropped it. Each

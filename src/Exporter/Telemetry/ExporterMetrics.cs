@@ -4,7 +4,6 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
-using RelayExporter.Protocols;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
@@ -43,7 +42,9 @@ public sealed class ExporterMetrics : IDisposable
         {
             var kept = ProbePlan.From(next).Select(j => j.Key).ToHashSet();
             var size = FleetSize.Of(next);
-            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key)) || size.Exceeds(_limits.SizedFor)) Restart(size);
+            // The GenAI instruments exist only while the configuration asks for them.
+            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key)) || size.Exceeds(_limits.SizedFor)
+                || previous.Metrics.GenAi != next.Metrics.GenAi) Restart(size);
         };
         // A health state nobody confirms turns unknown with time alone; a second is well inside any scrape interval.
         _stateRefresh = time.CreateTimer(_ => OnTick(), null, StateRefreshInterval, StateRefreshInterval);
@@ -51,7 +52,7 @@ public sealed class ExporterMetrics : IDisposable
 
     internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
 
-    public void RecordProbe(ProbeResult result, TargetOptions target, ILlmProtocol protocol) => Volatile.Read(ref _instruments).RecordProbe(result, target, protocol);
+    public void RecordProbe(ProbeResult result, TargetOptions target) => Volatile.Read(ref _instruments).RecordProbe(result, target);
 
     public void RecordSkipped(ProbeKey key, string reason) => Volatile.Read(ref _instruments).RecordSkipped(key, reason);
 

@@ -13,7 +13,7 @@ public sealed class OpenEndedLimitsTests
     [Fact]
     public void Open_ended_instruments_start_from_the_fleet_and_grow_to_half_as_much_again_as_they_held()
     {
-        var limits = new CardinalityLimits { SizedFor = new FleetSize(Series: 1000, Targets: 500, Models: 500, ModelSeries: 0, ModelCircuits: 0, RelayHealthChecks: 500) };
+        var limits = new CardinalityLimits { SizedFor = new FleetSize(Series: 1000, Targets: 500, Models: 500, ModelSeries: 0, ModelCircuits: 0, RelayHealthChecks: 500, GenAiModels: 0, GenAiStreamedModels: 0) };
         var outcomes = limits.For("relay_probes");
         var providers = limits.For("relay_upstream_available");
 
@@ -34,7 +34,7 @@ public sealed class OpenEndedLimitsTests
     {
         var limits = new CardinalityLimits
         {
-            SizedFor = new FleetSize(Series: 1000, Targets: 500, Models: 500, ModelSeries: 0, ModelCircuits: 0, RelayHealthChecks: 500),
+            SizedFor = new FleetSize(Series: 1000, Targets: 500, Models: 500, ModelSeries: 0, ModelCircuits: 0, RelayHealthChecks: 500, GenAiModels: 0, GenAiStreamedModels: 0),
             ObservedWhenSized = new Dictionary<string, int> { ["relay_upstream_available"] = 20_000 }, // a relay renaming its providers
         };
         var ceiling = 256 + 500 * 32 + 500 * 32 / 8;

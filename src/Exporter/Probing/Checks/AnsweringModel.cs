@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using RelayExporter.Probing.Http;
 
 namespace RelayExporter.Probing.Checks;
 
@@ -15,6 +16,14 @@ public static partial class AnsweringModel
         if (string.IsNullOrWhiteSpace(answered) || IsSame(requested, answered)) return;
         throw new ProbeFailure(ProbeOutcome.ModelSubstituted, $"asked for {requested}, answered by {answered}");
     }
+
+    /// <summary>
+    /// The answering model as a label value (<c>gen_ai.response.model</c>); null when the answer names none, or a name no
+    /// label may carry: one holding a credential, over 63 characters, or with characters other than letters, digits and
+    /// <c>_ . : / -</c>.
+    /// </summary>
+    public static string? AsLabel(string? answered, SecretRedactor secrets) =>
+        answered is not null && UpstreamValueRefusal.Of(answered, LabelValue(), secrets) is null ? answered : null;
 
     public static bool IsSame(string requested, string answered)
     {
@@ -39,6 +48,9 @@ public static partial class AnsweringModel
         var stem = name.EndsWith(Latest, StringComparison.Ordinal) ? name[..^Latest.Length] : name;
         return versioned.StartsWith(stem + "-", StringComparison.Ordinal) && VersionSuffix().IsMatch(versioned[(stem.Length + 1)..]);
     }
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")]
+    private static partial Regex LabelValue();
 
     // A date or a version number only: gpt-4 answered by gpt-4-1 (gpt-4.1) or gpt-4o-mini is another model.
     [GeneratedRegex(@"^([0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{3,4})$")]

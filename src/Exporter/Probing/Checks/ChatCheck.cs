@@ -16,7 +16,7 @@ public sealed class ChatCheck : IProbeCheck
         var reply = context.Protocol.ParseChatReply(document.RootElement);
         AnsweringModel.Verify(context.Job.Model!, reply.Model);
 
-        var generation = new GenerationFindings(reply.Usage, null, null);
+        var generation = new GenerationFindings(reply.Usage, null, null) { ResponseModel = AnsweringModel.AsLabel(reply.Model, context.Exchange.Text.Secrets) };
         return ChatRequests.Judge(context, reply.Text, reply.FinishReason) with { Generation = generation };
     }
 }

@@ -56,11 +56,16 @@ public sealed class StreamCheck : IProbeCheck
         if (!stream.Ended && stream.FinishReason is null)
             throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without a finish reason");
 
-        return ChatRequests.Judge(context, stream.Text.ToString(), stream.FinishReason) with { Generation = stream.Findings() };
+        var generation = stream.Findings() with { ResponseModel = AnsweringModel.AsLabel(stream.Model, context.Exchange.Text.Secrets) };
+        return ChatRequests.Judge(context, stream.Text.ToString(), stream.FinishReason) with { Generation = generation };
     }
 
     private sealed class StreamState
     {
+        // A probe's answer is a few tokens; a stream of many tiny chunks must not make its kept result large.
+        private const int MaxChunkGaps = 256;
+
+        private readonly List<TimeSpan> _chunkGaps = [];
         private TimeSpan? _firstToken;
         private TimeSpan _lastToken;
         private int _tokenFrames;
@@ -83,6 +88,7 @@ public sealed class StreamCheck : IProbeCheck
             Model ??= frame.Model;
             if (frame.Content is not null || frame.Reasoning is not null)
             {
+                if (_firstToken is not null && _chunkGaps.Count < MaxChunkGaps) _chunkGaps.Add(sinceSent - _lastToken);
                 _firstToken ??= sinceSent;
                 _lastToken = sinceSent;
                 _tokenFrames++;
@@ -100,7 +106,7 @@ public sealed class StreamCheck : IProbeCheck
             // in one frame arrived at once: there is no time between them to measure.
             var outputTokens = _usage?.OutputTokens ?? _tokenFrames;
             TimeSpan? perToken = _firstToken is { } first && outputTokens > 1 && _tokenFrames > 1 ? (_lastToken - first) / (outputTokens - 1) : null;
-            return new GenerationFindings(_usage, _firstToken, perToken);
+            return new GenerationFindings(_usage, _firstToken, perToken) { ChunkGaps = _chunkGaps.ToArray() };
         }
     }
 }
