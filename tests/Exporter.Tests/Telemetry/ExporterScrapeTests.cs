@@ -52,6 +52,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
               - { name: openai, protocol: openai, base_url: "{{_simulator.TargetUrl("openai")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1] }
               - { name: secure, protocol: openai, base_url: "{{_secureSimulator.TargetUrl("openai")}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gpt-4.1], tls: { ca_file: "{{_certificates.AuthorityPemFile}}" } }
               - { name: down, protocol: gemini, base_url: "http://127.0.0.1:{{FreePort.Get()}}", credential: { env: EXPORTER_SCRAPE_TEST_KEY }, models: [gemini-2.5-flash] }
+            metrics: { gen_ai: true }
             prices:
               gpt-4.1: { input: 2, output: 8 }
               claude-sonnet-4.5: { input: 3, output: 15 }
@@ -121,7 +122,8 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         // Every kind of tag set was recorded: probe series, outcomes, phases, states, circuits, upstreams, GenAI, build info.
         Assert.Superset(new HashSet<string> { "relay_probes", "relay_probe_phase_duration", "relay_target_health_state", "relay_circuit_state",
             "relay_circuit_transitions", "relay_upstream_available", "relay_model_listed", "relay_probes_skipped", "relay_probe_tokens",
-            "gen_ai.client.token.usage", "gen_ai.client.operation.duration", "relay_exporter_build_info", "relay_rate_limit_remaining" },
+            "gen_ai.client.token.usage", "gen_ai.client.operation.duration", "gen_ai.client.operation.time_per_output_chunk", "relay_exporter_build_info",
+            "relay_rate_limit_remaining" },
             measured.ToHashSet());
     }
 
