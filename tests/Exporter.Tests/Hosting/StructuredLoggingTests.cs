@@ -14,16 +14,18 @@ public class StructuredLoggingTests
         await using var exporter = ExternalProcess.Start("dotnet",
             [Path.Combine(AppContext.BaseDirectory, "relay-exporter.dll"), "--config.file", config, "--web.listen-address", "127.0.0.1:0", "--log.format", "json"]);
 
-        var probeLine = await Eventually.GetAsync(() => Task.FromResult(
-                exporter.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("ProbeHandler", StringComparison.Ordinal))),
-            TimeSpan.FromSeconds(20), $"a probe log line from {exporter.CommandLine}");
+        var changeLine = await Eventually.GetAsync(() => Task.FromResult(
+                exporter.StandardOutput.Split('\n').FirstOrDefault(l => l.Contains("StateChangeLog", StringComparison.Ordinal))),
+            TimeSpan.FromSeconds(20), $"a state change log line from {exporter.CommandLine}");
 
         Assert.All(exporter.StandardOutput.Split('\n', StringSplitOptions.RemoveEmptyEntries), line => JsonDocument.Parse(line).Dispose());
-        using var entry = JsonDocument.Parse(probeLine);
+        using var entry = JsonDocument.Parse(changeLine);
         Assert.Equal("Information", entry.RootElement.GetProperty("LogLevel").GetString());
-        Assert.Equal("RelayExporter.Probing.ProbeHandler", entry.RootElement.GetProperty("Category").GetString());
-        Assert.Equal("offline/models", entry.RootElement.GetProperty("State").GetProperty("Probe").GetString());
-        Assert.Equal("connect_error", entry.RootElement.GetProperty("State").GetProperty("Outcome").GetString());
+        Assert.Equal("RelayExporter.Health.StateChangeLog", entry.RootElement.GetProperty("Category").GetString());
+        var state = entry.RootElement.GetProperty("State");
+        Assert.Equal(("target offline", "degraded", "unknown"), (state.GetProperty("Subject").GetString(), state.GetProperty("State").GetString(), state.GetProperty("Before").GetString()));
+        Assert.StartsWith("models: connect_error: Connection refused", state.GetProperty("Reason").GetString());
         Assert.Matches(@"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3}Z$", entry.RootElement.GetProperty("Timestamp").GetString());
+        File.Delete(config);
     }
 }
