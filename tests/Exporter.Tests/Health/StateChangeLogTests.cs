@@ -41,22 +41,32 @@ public sealed class StateChangeLogTests
             Deadline, "relay-a to be logged recovered");
 
         var timeline = Timeline();
-        string[] expected =
+        string[] health =
         [
             "The target relay-a became healthy (was unknown): health: ok",
             "The target relay-a became degraded (was healthy): health: connect_error: Connection refused",
             "The target relay-a became unhealthy (was degraded): health: connect_error: Connection refused",
+            "The target relay-a recovered: healthy again (was unhealthy): health: ok",
+        ];
+        string[] circuit =
+        [
             "The reachability circuit of relay-a opened until ",
             "The reachability circuit of relay-a half-opened: one trial probe goes through",
             "The reachability circuit of relay-a closed: its probes are sent again",
-            "The target relay-a recovered: healthy again (was unhealthy): health: ok",
         ];
-        // Each in this order, each once (a recovery takes two successes: the first one changes nothing).
-        var at = expected.Select(line => timeline.FindIndex(l => l.StartsWith(line, StringComparison.Ordinal))).ToList();
-        Assert.True(at.All(i => i >= 0), $"missing from the timeline:\n{string.Join("\n", timeline)}");
-        Assert.True(at.SequenceEqual(at.Order()), $"out of order:\n{string.Join("\n", timeline)}");
-        Assert.Equal(expected.Length, timeline.Count);
-        Assert.Matches(@"opened until \d\d:\d\d:\d\dZ, its probes are not sent until then: connect_error: Connection refused", timeline[at[3]]);
+        int At(string line) => timeline.FindIndex(l => l.StartsWith(line, StringComparison.Ordinal));
+        var healthAt = health.Select(At).ToList();
+        var circuitAt = circuit.Select(At).ToList();
+        var story = string.Join("\n", timeline);
+        Assert.True(healthAt.Concat(circuitAt).All(i => i >= 0), $"missing from the timeline:\n{story}");
+        // Each story in its order, each line once (a recovery takes two successes: the first changes nothing). The circuit
+        // opens with a failure after the first (it may be the one that also makes the target unhealthy), and it closes
+        // with the trial probe, before the second success makes the target healthy again.
+        Assert.True(healthAt.SequenceEqual(healthAt.Order()) && circuitAt.SequenceEqual(circuitAt.Order()), $"out of order:\n{story}");
+        Assert.True(healthAt[1] < circuitAt[0] && circuitAt[2] < healthAt[3], $"out of order:\n{story}");
+        Assert.Equal(health.Length + circuit.Length, timeline.Count);
+        var opened = timeline[circuitAt[0]];
+        Assert.Matches(@"opened until \d\d:\d\d:\d\dZ, its probes are not sent until then: connect_error: Connection refused", opened);
         // The probes themselves (a dozen or more by now) are at debug.
         Assert.DoesNotContain(logs.Entries, e => e.Category.EndsWith(".ProbeHandler", StringComparison.Ordinal) && e.Level >= LogLevel.Information);
     }
