@@ -10,7 +10,7 @@ listen=${LISTEN_ADDRESS:-:9477}
 admin_port=${SIMULATOR_ADMIN_PORT:-18100}
 base_port=${SIMULATOR_BASE_PORT:-18101}
 
-echo "Building the exporter and the simulator (a first build takes a few minutes; later ones seconds)…"
+echo "Building the exporter and the simulator (a first build takes several minutes)…"
 # Minimal verbosity: a line per project as it is restored and built, and any warning or error.
 dotnet build Exporter.sln -c Release -nologo -v minimal -clp:NoSummary
 bin=$(pwd)
