@@ -25,6 +25,9 @@ public sealed class HealthBoard
         config.Changed += (_, next) => RetainOnly(next);
     }
 
+    /// <summary>Raised when a probe changes the state of a target or of a model on a target.</summary>
+    public event Action<HealthChange>? Changed;
+
     public void Observe(ProbeResult result)
     {
         var options = _config.Current;
@@ -38,11 +41,24 @@ public sealed class HealthBoard
             tracker.Touch(at);
             return;
         }
+        var before = subject.VerdictAt(at);
         tracker.Observe(result.ScopeSucceeded, result.Duration, at, options.Health, Describe(result), result.Degraded);
+        Report(key.Target, key.Model, subject, before, at);
         if (key.Model is not null) return;
         foreach (var (model, listed) in result.ModelsListed ?? [])
-            Model(key.Target, model).Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)))
+        {
+            var modelHealth = Model(key.Target, model);
+            var modelBefore = modelHealth.VerdictAt(at);
+            modelHealth.Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)))
                 .Observe(listed, TimeSpan.Zero, at, options.Health, listed ? "models: listed" : "models: not listed by the models check");
+            Report(key.Target, model, modelHealth, modelBefore, at);
+        }
+    }
+
+    private void Report(string target, string? model, SubjectHealth subject, HealthVerdict before, DateTimeOffset at)
+    {
+        var after = subject.VerdictAt(at);
+        if (after.State != before.State) Changed?.Invoke(new HealthChange(target, model, before.State, after));
     }
 
     /// <summary>Why a probe made its check's state what it is, for people: the check, what the outcome means, the probe's reason.</summary>
@@ -90,3 +106,6 @@ public sealed class HealthBoard
         return longest * 3;
     }
 }
+
+/// <summary>A target's (model null) or a model's state changed: from what, and the verdict now (its check and reason).</summary>
+public readonly record struct HealthChange(string Target, string? Model, HealthState Before, HealthVerdict After);

@@ -67,10 +67,39 @@ public sealed record CommandLine
                     break;
                 case "--help" or "-h": result = result with { ShowHelp = true }; break;
                 case "--version": result = result with { ShowVersion = true }; break;
-                default: errors.Add($"unknown flag {name}"); break;
+                case var other when !other.StartsWith('-'): errors.Add($"unexpected argument {other}: flags start with --, see --help"); break;
+                default:
+                    var nearest = Nearest(name);
+                    errors.Add(nearest is null ? $"unknown flag {name}, see --help" : $"unknown flag {name} (did you mean {nearest}?)");
+                    // Its value, if it was meant to have one, is not another unknown flag.
+                    if (inlineValue is null && !FlagsWithoutValue.Contains(nearest) && i + 1 < args.Count && !args[i + 1].StartsWith('-')) i++;
+                    break;
             }
         }
         return errors.Count > 0 ? (null, errors) : (result, errors);
+    }
+
+    private static readonly string[] Flags = ["--config.file", "--config.check", "--web.listen-address", "--web.config.file", "--log.format", "--log.level", "--version", "--help"];
+    private static readonly string?[] FlagsWithoutValue = ["--version", "--help"];
+
+    /// <summary>The flag a typo most likely meant: at most 3 edits away, and fewer edits than half its length.</summary>
+    private static string? Nearest(string name) => Flags
+        .Select(flag => (Flag: flag, Distance: EditDistance(name, flag)))
+        .Where(c => c.Distance <= 3 && c.Distance * 2 < c.Flag.Length)
+        .OrderBy(c => c.Distance).Select(c => c.Flag).FirstOrDefault();
+
+    private static int EditDistance(string a, string b)
+    {
+        var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+        for (var i = 1; i <= a.Length; i++)
+        {
+            var current = new int[b.Length + 1];
+            current[0] = i;
+            for (var j = 1; j <= b.Length; j++)
+                current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+            previous = current;
+        }
+        return previous[b.Length];
     }
 
     /// <summary><c>:9477</c> listens on every interface; <c>127.0.0.1:0</c> on loopback, on a port chosen by the system.</summary>

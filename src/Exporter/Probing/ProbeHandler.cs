@@ -54,7 +54,8 @@ public sealed class ProbeHandler
         _results.Add(result);
         _health.Observe(result);
         _metrics.RecordProbe(result, job.Target);
-        if (!result.Succeeded && result.Outcome != ProbeOutcome.CircuitOpen) _log.LogInformation("Probe {Probe} ended {Outcome}: {Reason}", job.Key, result.Outcome.Label(), result.Reason);
+        // Every probe at debug: at info the log tells what changed (StateChangeLog), not every probe that confirmed it.
+        _log.LogDebug("Probe {Probe} ended {Outcome} in {DurationSeconds:0.###}s: {Reason}", job.Key, result.Outcome.Label(), result.Duration.TotalSeconds, result.Reason);
         return result;
     }
 

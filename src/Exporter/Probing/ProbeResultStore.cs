@@ -17,13 +17,25 @@ public sealed class ProbeResultStore
 
     private readonly ConcurrentDictionary<ProbeKey, ProbeResult> _latest = new();
     private readonly ConcurrentDictionary<string, ProbeHistory> _history = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<ProbeKey, SeriesMarks> _marks = new();
 
     public void Add(ProbeResult result)
     {
         var history = _history.GetOrAdd(result.Key.Target, _ => new ProbeHistory(HistoryLength));
         var reason = history.Add(result);
-        _latest[result.Key] = result with { Reason = reason.Length == result.Reason.Length ? reason : result.Reason, Transcript = null };
+        var whole = reason.Length == result.Reason.Length ? reason : result.Reason;
+        _latest[result.Key] = result with { Reason = whole, Transcript = null };
+        if (result.Outcome == ProbeOutcome.CircuitOpen) return; // not sent: neither a success nor a failure
+        var probe = new RecentProbe(result.StartedAt, result.Key.Check, result.Key.Model, result.Outcome, result.Duration, whole);
+        // A models list without a configured model is a success for the target (that model's listing says the rest).
+        _marks.AddOrUpdate(result.Key,
+            static (_, p) => p.Succeeded ? new SeriesMarks(p.Probe.StartedAt, null) : new SeriesMarks(null, p.Probe),
+            static (_, marks, p) => p.Succeeded ? marks with { LastSuccessAt = p.Probe.StartedAt } : marks with { LastFailure = p.Probe },
+            (Probe: probe, Succeeded: result.ScopeSucceeded));
     }
+
+    /// <summary>The series' latest success and latest failure since the exporter started, however long ago (probes not sent do not count).</summary>
+    public SeriesMarks MarksOf(ProbeKey key) => _marks.GetValueOrDefault(key);
 
     /// <summary>The latest result of every series, without its transcript, read as the enumeration goes (no copy: a scrape reads it several times).</summary>
     public IEnumerable<ProbeResult> Latest => _latest.Select(entry => entry.Value);
@@ -38,7 +50,11 @@ public sealed class ProbeResultStore
     public void RetainOnly(IReadOnlySet<ProbeKey> keys)
     {
         foreach (var key in _latest.Keys.Where(k => !keys.Contains(k))) _latest.TryRemove(key, out _);
+        foreach (var key in _marks.Keys.Where(k => !keys.Contains(k))) _marks.TryRemove(key, out _);
         var targets = keys.Select(k => k.Target).ToHashSet(StringComparer.Ordinal);
         foreach (var target in _history.Keys.Where(t => !targets.Contains(t))) _history.TryRemove(target, out _);
     }
 }
+
+/// <summary>When a series last succeeded and how it last failed; both null before the first of each.</summary>
+public readonly record struct SeriesMarks(DateTimeOffset? LastSuccessAt, RecentProbe? LastFailure);

@@ -25,6 +25,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<CircuitBoard>();
         services.AddSingleton<ProbeHandler>();
         services.AddSingleton<RetryAfterGate>();
+        services.AddHostedService<StateChangeLog>();
         services.AddHostedService<ProbeScheduler>();
         return services;
     }

@@ -10,6 +10,7 @@ namespace RelayExporter.Status;
 public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore results, HealthBoard health, CircuitBoard circuits, TimeProvider time)
 {
     private const int RecentProbes = 20;
+    private static readonly string[] CheckOrder = [CheckNames.Health, CheckNames.Models, CheckNames.Chat, CheckNames.Stream];
 
     public TargetsResponse Build()
     {
@@ -29,16 +30,18 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var upstreams = results.LatestOf(new ProbeKey(target.Name, CheckNames.Health, null))?.Health?.Providers
             .Select(p => new UpstreamReport(p.Provider, p.Available, p.LatencySeconds)).ToList() ?? [];
         var listed = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null))?.ModelsListed;
+        var checks = Configured(target).Where(c => !CheckNames.IsPerModel(c))
+            .Select(c => Check(new ProbeKey(target.Name, c, null), health.ForTarget(target.Name), now)).ToList();
         return new TargetStatus(
             target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
             verdict.State.Label(), verdict.Reason, verdict.Since, verdict.ConsecutiveFailures,
             // The worse of the two: routing leaves out a target that cannot be reached or does not take our credential.
             ownCircuits.MaxBy(c => c.Severity).Status.State, ownCircuits.Select(c => c.Status).ToList(),
-            last?.Outcome.Label(), last?.Reason, last?.StartedAt, Latency(own),
+            last?.Outcome.Label(), last?.Reason, last?.StartedAt, checks.Max(c => c.LastSuccessAt), LatestFailure(checks), Latency(own),
+            checks,
             target.Models.Select(m => Model(target, m, history, listed, now)).ToList(),
             upstreams,
-            history.TakeLast(RecentProbes).Reverse()
-                .Select(r => new ProbeSummary(r.StartedAt, r.Check, r.Model, r.Outcome.Label(), r.Duration.TotalSeconds, r.Reason)).ToList());
+            history.TakeLast(RecentProbes).Reverse().Select(ProbeSummary.Of).ToList());
     }
 
     private ModelStatus Model(TargetOptions target, string model, IReadOnlyList<RecentProbe> history, IReadOnlyList<ModelListing>? listed, DateTimeOffset now)
@@ -46,10 +49,42 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var own = history.Where(r => r.Model == model).ToList();
         RecentProbe? last = own.Count > 0 ? own[^1] : null;
         var circuit = circuits.Find(CircuitKey.ForModel(target.Name, model));
-        return new ModelStatus(model, (health.ForModel(target.Name, model)?.StateAt(now) ?? HealthState.Unknown).Label(),
-            (circuit?.State ?? CircuitState.Closed).Label(), circuit?.OpenedBy, listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault(),
-            last?.Outcome.Label(), last?.Reason, Latency(own));
+        var subject = health.ForModel(target.Name, model);
+        var isListed = listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault();
+        var checks = Configured(target).Where(CheckNames.IsPerModel).Select(c => Check(new ProbeKey(target.Name, c, model), subject, now)).ToList();
+        return new ModelStatus(model, (subject?.StateAt(now) ?? HealthState.Unknown).Label(),
+            (circuit?.State ?? CircuitState.Closed).Label(), circuit?.OpenedBy, isListed,
+            last?.Outcome.Label(), last?.Reason, checks.Max(c => c.LastSuccessAt), LatestFailure(checks), Latency(own),
+            Configured(target).Contains(CheckNames.Models) ? [Listing(target, subject, isListed, now), .. checks] : checks);
     }
+
+    private CheckStatus Check(ProbeKey key, SubjectHealth? subject, DateTimeOffset now)
+    {
+        var latest = results.LatestOf(key);
+        var marks = results.MarksOf(key);
+        return new CheckStatus(key.Check, (subject?.ForCheck(key.Check)?.StateAt(now) ?? HealthState.Unknown).Label(),
+            latest?.Outcome.Label(), latest?.Reason, latest?.StartedAt, marks.LastSuccessAt, marks.LastFailure is { } failure ? ProbeSummary.Of(failure) : null);
+    }
+
+    /// <summary>The models check as it concerns one model: whether the target's list names it.</summary>
+    private CheckStatus Listing(TargetOptions target, SubjectHealth? subject, bool? isListed, DateTimeOffset now)
+    {
+        var latest = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null));
+        var (outcome, reason) = isListed switch
+        {
+            true => (ProbeOutcome.Success.Label(), "listed by the models check"),
+            false => (ProbeOutcome.ModelMissing.Label(), "not listed by the models check"),
+            null => (latest?.Outcome.Label(), latest?.Reason),
+        };
+        return new CheckStatus(CheckNames.Models, (subject?.ForCheck(CheckNames.Models)?.StateAt(now) ?? HealthState.Unknown).Label(),
+            outcome, reason, latest?.StartedAt, null, null);
+    }
+
+    private static IEnumerable<string> Configured(TargetOptions target) =>
+        CheckOrder.Where(c => target.EffectiveChecks.Keys.Contains(c, StringComparer.OrdinalIgnoreCase));
+
+    private static ProbeSummary? LatestFailure(IEnumerable<CheckStatus> checks) =>
+        checks.Select(c => c.LastFailure).OfType<ProbeSummary>().MaxBy(f => f.At);
 
     private (CircuitStatus Status, int Severity) CircuitOf(CircuitKey key)
     {

@@ -63,6 +63,39 @@ public class ExporterCommandTests
     }
 
     [Fact]
+    public async Task A_mistyped_flag_is_reported_once_with_the_flag_it_likely_meant_and_its_value_is_not_taken_for_a_flag()
+    {
+        var (code, _, stderr) = await RunAsync("--config.fle", "x.yml");
+
+        Assert.Equal(2, code);
+        Assert.Equal(["relay-exporter: unknown flag --config.fle (did you mean --config.file?)"],
+            stderr.Split('\n').Where(l => l.Contains("unknown") || l.Contains("x.yml")));
+    }
+
+    [Theory]
+    [InlineData(new[] { "--web.listen-adress=:9477" }, "unknown flag --web.listen-adress (did you mean --web.listen-address?)")]
+    [InlineData(new[] { "--verison" }, "unknown flag --verison (did you mean --version?)")]
+    [InlineData(new[] { "--metrics.path", "/m" }, "unknown flag --metrics.path, see --help")]
+    [InlineData(new[] { "x.yml" }, "unexpected argument x.yml: flags start with --, see --help")]
+    public void Unknown_flags_and_stray_arguments_get_one_error_each(string[] args, string error)
+    {
+        var (result, errors) = CommandLine.Parse(args, _ => null);
+
+        Assert.Null(result);
+        Assert.Equal([error], errors);
+    }
+
+    [Fact]
+    public void The_readme_flag_table_lists_every_flag_of_the_usage()
+    {
+        var flags = System.Text.RegularExpressions.Regex.Matches(CommandLine.Usage, @"^\s+(--[a-z.-]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
+        var readme = File.ReadAllText(Path.Combine(RelayExporter.Tests.Infrastructure.RepositoryPaths.Root, "README.md"));
+
+        Assert.Equal(8, flags.Count);
+        Assert.All(flags, flag => Assert.Contains($"| `{flag}", readme));
+    }
+
+    [Fact]
     public async Task Version_names_the_build()
     {
         var (code, stdout, _) = await RunAsync("--version");

@@ -32,8 +32,8 @@ public class WorkingDirectoryTests
                     ["OTEL_EXPORTER_OTLP_PROTOCOL"] = "http/protobuf",
                     ["OTEL_METRIC_EXPORT_INTERVAL"] = "200",
                 });
-            await Eventually.UntilAsync(() => exporter.StandardOutput.Contains("offline/models", StringComparison.Ordinal),
-                Deadline, $"a probe log line from {exporter.CommandLine} despite appsettings.json");
+            await Eventually.UntilAsync(() => exporter.StandardOutput.Contains("The target offline became", StringComparison.Ordinal),
+                Deadline, $"a state change log line from {exporter.CommandLine} despite appsettings.json");
 
             // The reloader watches the configuration file's directory, not its subdirectories.
             Assert.InRange(InotifyWatches(exporter.Id), 1, 2);

@@ -211,7 +211,7 @@ public sealed class UpstreamTextSafetyTests
     private static string Target(string name, Uri url) => $"{{ name: {name}, protocol: openai, base_url: \"{url}\"";
 
     private static Task<ExporterHost> StartAsync(string targets, TestLoggerProvider logs) =>
-        ExporterHost.StartAsync("targets:\n" + targets, logs: logs, logLevel: LogLevel.Information);
+        ExporterHost.StartAsync("targets:\n" + targets, logs: logs, logLevel: LogLevel.Debug);
 
     private static Task FailedProbeLoggedAsync(TestLoggerProvider logs, string probe) =>
         Eventually.UntilAsync(() => logs.Entries.Any(e => e.Message.StartsWith($"Probe {probe} ended ", StringComparison.Ordinal)), Deadline, $"probe {probe} to fail");

@@ -118,6 +118,44 @@ public sealed class TargetStatusReportTests
     }
 
     [Fact]
+    public void The_last_success_and_the_last_failure_outlive_the_recent_probes_and_a_probe_not_sent_is_neither()
+    {
+        var success = Add(CheckNames.Health, null, ProbeOutcome.Success, "status ok");
+        var failure = Add(CheckNames.Models, null, ProbeOutcome.AuthError, "HTTP 401: " + new string('k', 400));
+        // The circuit opened: 60 probes not sent push both out of the 50 recent probes.
+        for (var i = 0; i < 60; i++) Add(i % 2 == 0 ? CheckNames.Health : CheckNames.Models, null, ProbeOutcome.CircuitOpen, "not sent: api circuit open");
+
+        var status = _report.Target(_target, _time.GetUtcNow());
+
+        Assert.All(_store.History("relay"), p => Assert.Equal(ProbeOutcome.CircuitOpen, p.Outcome));
+        Assert.Equal("circuit_open", status.LastOutcome);
+        Assert.Null(status.Latency);
+        Assert.Equal(success.StartedAt, status.LastSuccessAt);
+        Assert.Equal(("auth_error", "models", failure.StartedAt, failure.Reason), (status.LastFailure!.Outcome, status.LastFailure.Check, status.LastFailure.At, status.LastFailure.Reason));
+        var health = Assert.Single(status.Checks, c => c.Check == CheckNames.Health);
+        var models = Assert.Single(status.Checks, c => c.Check == CheckNames.Models);
+        Assert.Equal((success.StartedAt, (ProbeSummary?)null), (health.LastSuccessAt, health.LastFailure));
+        Assert.Equal(((DateTimeOffset?)null, "auth_error", "circuit_open"), (models.LastSuccessAt, models.LastFailure?.Outcome, models.LastOutcome));
+        Assert.All(status.Models, m => Assert.Equal(((DateTimeOffset?)null, (ProbeSummary?)null), (m.LastSuccessAt, m.LastFailure)));
+    }
+
+    [Fact]
+    public void A_models_list_without_a_configured_model_is_a_success_of_the_target_and_the_models_check_of_that_model()
+    {
+        var listing = Result(CheckNames.Models, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
+        {
+            ModelsListed = [new("gpt-4.1", true), new("claude-sonnet-4.5", false)],
+        };
+        _store.Add(listing);
+
+        var status = _report.Target(_target, _time.GetUtcNow());
+
+        Assert.Equal(listing.StartedAt, status.LastSuccessAt);
+        Assert.Null(status.LastFailure);
+        Assert.Equal([("models", "success"), ("models", "model_missing")], status.Models.Select(m => (m.Checks.Single().Check, m.Checks.Single().LastOutcome!)));
+    }
+
+    [Fact]
     public void The_store_keeps_the_latest_result_without_its_transcript_and_equal_reasons_once()
     {
         var first = Result(CheckNames.Models, null, ProbeOutcome.Success, new string("2 models listed".AsSpan())) with
