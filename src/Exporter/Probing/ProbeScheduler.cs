@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Hosting;
+using RelayExporter.Spending;
 using RelayExporter.Telemetry;
 
 namespace RelayExporter.Probing;
@@ -17,7 +18,7 @@ namespace RelayExporter.Probing;
 /// Probing starts once the host has started, the listener bound: an exporter that cannot serve its port exits without
 /// having sent a probe.
 /// </remarks>
-public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
+public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, DailySpend spend, ExporterMetrics metrics,
     TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ProbeScheduler> log) : BackgroundService
 {
     /// <summary>
@@ -108,15 +109,23 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     private void Start(ProbeSeries series)
     {
         if (series.Stopped) return; // removed while it waited
-        if (retryAfter.ClosedUntil(series.Job.Target.Name) is not null)
+        if (SkipReason(series.Job) is { } reason)
         {
-            metrics.RecordSkipped(series.Job.Key, "retry_after");
+            metrics.RecordSkipped(series.Job.Key, reason);
             series.Due = NextDue(series.Due, series.Job.Interval, time.GetUtcNow());
             _waiting.Add(series, series.Due);
             return;
         }
         lock (_gate) _probing.Add(series);
         _ = ProbeAsync(series);
+    }
+
+    /// <summary>Why a probe that fell due is not sent, or null to send it.</summary>
+    private string? SkipReason(ProbeJob job)
+    {
+        if (retryAfter.ClosedUntil(job.Target.Name) is not null) return SkipReasons.RetryAfter;
+        if (CheckNames.IsPaid(job.Check) && spend.Exhausted) return SkipReasons.BudgetExhausted;
+        return null;
     }
 
     /// <summary>One probe of the series, then its next due time: the series is back in the queue only once its probe ended.</summary>
@@ -148,7 +157,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
                 var confirmation = ended + series.Confirmation;
                 var pausedUntil = retryAfter.ClosedUntil(job.Target.Name);
                 // A confirmation the target's pause holds back is a skipped probe like any other the pause holds back.
-                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, "retry_after");
+                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, SkipReasons.RetryAfter);
                 series.Due = Later(confirmation, pausedUntil);
             }
             else series.Due = NextDue(series.Due, job.Interval, ended);
