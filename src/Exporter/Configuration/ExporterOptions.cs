@@ -44,7 +44,13 @@ public sealed class ExporterOptions
         foreach (var (model, price) in Prices) price.Validate($"prices:{model}", problems);
         Budget.Validate("budget", problems);
         Admin.Validate("admin", problems);
+        // The projection reads the effective settings, which only a configuration without other problems has.
+        if (!problems.Any) Spending.SpendProjection.Of(this).Validate(Budget, problems);
     }
+
+    /// <summary>A model's price at a target: the target's own (a relay's mark-up), else the global table's; null when neither has one.</summary>
+    public ModelPrice? PriceOf(TargetOptions target, string model) =>
+        target.Prices.GetValueOrDefault(model) ?? Prices.GetValueOrDefault(model);
 
     /// <summary>A check's settings as they apply: the target's own, then <c>defaults</c>, then the built-in ones.</summary>
     public CheckOptions EffectiveCheck(TargetOptions target, string check) =>

@@ -9,6 +9,13 @@ public sealed class ProbingOptions
     /// <summary>After a failed probe, the same probe runs again this soon to confirm the failure.</summary>
     public TimeSpan ConfirmationInterval { get; set; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>
+    /// A paid check whose failure was confirmed while its target's cheap checks pass, or that was held back while the
+    /// target was down, runs again this soon (when sooner than its interval) until it succeeds, so that the model's
+    /// recovery shows in this time rather than a whole interval; the budget caps what it spends.
+    /// </summary>
+    public TimeSpan PaidRecheckInterval { get; set; } = TimeSpan.FromMinutes(1);
+
     /// <summary>Largest response body read; a larger one is an invalid response.</summary>
     public int MaxBodyBytes { get; set; } = 1024 * 1024;
 
@@ -22,6 +29,8 @@ public sealed class ProbingOptions
     {
         if (MaxConcurrency < 1) problems.Add($"{key}:max_concurrency", $"must be at least 1, got {MaxConcurrency}");
         if (ConfirmationInterval <= TimeSpan.Zero) problems.Add($"{key}:confirmation_interval", "must be greater than zero");
+        if (PaidRecheckInterval < CheckOptions.MinimumInterval)
+            problems.Add($"{key}:paid_recheck_interval", $"must be at least {PrometheusDuration.Format(CheckOptions.MinimumInterval)}");
         if (MaxRetryAfter <= TimeSpan.Zero) problems.Add($"{key}:max_retry_after", "must be greater than zero");
         if (MaxBodyBytes < 1024) problems.Add($"{key}:max_body_bytes", $"must be at least 1024, got {MaxBodyBytes}");
     }

@@ -23,6 +23,9 @@ public sealed partial class TargetOptions
     /// <summary>Check name → its settings. When absent: relays run health and models, providers run models.</summary>
     public Dictionary<string, CheckOptions>? Checks { get; set; }
 
+    /// <summary>Model → USD per million tokens at this target (a relay's mark-up); a model not listed here has the global price.</summary>
+    public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();
 
@@ -51,6 +54,8 @@ public sealed partial class TargetOptions
             else if (Models.FindIndex(m => string.Equals(m, Models[i], StringComparison.OrdinalIgnoreCase)) < i)
                 problems.Add($"{key}:models:{i}", $"model \"{Models[i]}\" is listed twice");
         }
+
+        foreach (var (model, price) in Prices) price.Validate($"{key}:prices:{model}", problems);
 
         if (Checks is { Count: 0 }) problems.Add($"{key}:checks", "lists no checks; remove the key to use the defaults");
         foreach (var (name, check) in Checks ?? [])

@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using Microsoft.AspNetCore.Connections;
 using RelayExporter.Configuration;
+using RelayExporter.Spending;
 using RelayExporter.Telemetry;
 using RelayExporter.Web;
 
@@ -42,6 +43,7 @@ public static class ExporterCommand
             await app.StartAsync();
             app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
                 BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
+            if (SpendSummary(options) is { } spend) app.Logger.LogInformation("Spend: {Projection}", spend);
             await app.WaitForShutdownAsync();
             return 0;
         }
@@ -62,8 +64,9 @@ public static class ExporterCommand
     {
         try
         {
-            ConfigLoader.Load(path);
+            var options = ConfigLoader.Load(path);
             stdout.WriteLine("ok");
+            if (SpendSummary(options) is { } spend) stdout.WriteLine(spend);
             return 0;
         }
         catch (ConfigException e)
@@ -71,6 +74,13 @@ public static class ExporterCommand
             foreach (var problem in e.Problems) stderr.WriteLine(problem);
             return 1;
         }
+    }
+
+    /// <summary>The projected daily spend of the paid checks, against the budget; null for a configuration without either.</summary>
+    private static string? SpendSummary(ExporterOptions options)
+    {
+        var projection = SpendProjection.Of(options);
+        return projection.Series.Count + projection.Unpriced.Count > 0 || options.Budget.UsdPerDay is not null ? projection.Summary(options.Budget) : null;
     }
 
     /// <summary>Loads a file, or prints every problem it has (file:line: key: reason) and returns false.</summary>

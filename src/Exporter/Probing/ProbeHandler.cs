@@ -4,6 +4,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
+using RelayExporter.Spending;
 using RelayExporter.Telemetry;
 
 namespace RelayExporter.Probing;
@@ -25,11 +26,12 @@ public sealed class ProbeHandler
     private readonly ExporterMetrics _metrics;
     private readonly TimeProvider _time;
     private readonly ProcessSecrets _secrets;
+    private readonly DailySpend _spend;
     private readonly ILogger<ProbeHandler> _log;
 
     public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
         ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RetryAfterGate retryAfter, ExporterMetrics metrics,
-        TimeProvider time, ProcessSecrets secrets, ILogger<ProbeHandler> log)
+        TimeProvider time, ProcessSecrets secrets, DailySpend spend, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
@@ -42,6 +44,7 @@ public sealed class ProbeHandler
         _metrics = metrics;
         _time = time;
         _secrets = secrets;
+        _spend = spend;
         _log = log;
     }
 
@@ -113,6 +116,9 @@ public sealed class ProbeHandler
         // Reasons quote the upstream (bodies, error messages, exception texts): cleaned here, once, whatever the path.
         var reason = text.Clean(findings.Reason);
         transcript?.Clean(text);
+        // Money spent counts against the day's budget whoever sent the probe, the schedule or an on-demand request.
+        var cost = ProbePricing.CostUsd(options, job, findings.Generation);
+        _spend.Add(cost);
 
         return new ProbeResult
         {
@@ -127,14 +133,9 @@ public sealed class ProbeHandler
             Generation = findings.Generation,
             Health = findings.Health,
             Degraded = findings.Degraded,
-            CostUsd = Cost(options, job.Model, findings.Generation),
+            CostUsd = cost,
         };
     }
-
-    private static double? Cost(ExporterOptions options, string? model, GenerationFindings? generation) =>
-        model is not null && generation?.Usage is { } usage && options.Prices.TryGetValue(model, out var price)
-            ? ((usage.InputTokens ?? 0) * price.Input + (usage.OutputTokens ?? 0) * price.Output) / 1_000_000
-            : null;
 
     /// <summary>"An error occurred while sending the request" says little; the inner exceptions say what happened.</summary>
     private static string Describe(Exception e)

@@ -27,7 +27,10 @@ public sealed record ProbeResult
     public GenerationFindings? Generation { get; init; }
     public RelayHealthDocument? Health { get; init; }
 
-    /// <summary>What the probe cost at the configured prices; null when the model has no price or no usage was reported.</summary>
+    /// <summary>
+    /// What the probe cost at the target's or the global prices; null when it got no answer or the model has no price.
+    /// A token count the answer did not report is taken at its most (<see cref="Spending.ProbePricing.CostUsd"/>).
+    /// </summary>
     public double? CostUsd { get; init; }
 
     /// <summary>The probe succeeded, but the target says it is degraded (its health document).</summary>

@@ -1,7 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
+using RelayExporter.Health;
 using RelayExporter.Hosting;
+using RelayExporter.Spending;
 using RelayExporter.Telemetry;
 
 namespace RelayExporter.Probing;
@@ -10,6 +12,8 @@ namespace RelayExporter.Probing;
 /// Runs every probe series on its own interval. Start times are spread over the interval by a hash of the series,
 /// so a fleet never probes all at once and the spread is the same on every restart; concurrency is bounded; a target
 /// that asked for a pause (Retry-After) is not probed before it ends; a failure is confirmed by a quick second probe.
+/// Paid checks go where they tell something: none against a target whose cheap checks say it is down, none once the
+/// day's spend reached the budget, and a model that fails while its target is up is checked again sooner.
 /// On a configuration change only the series that changed are stopped or started; the others run on untouched.
 /// One loop starts every probe that is due: a series waits in the <see cref="DueQueue{T}"/> between its probes, not on a timer of its own.
 /// </summary>
@@ -17,7 +21,7 @@ namespace RelayExporter.Probing;
 /// Probing starts once the host has started, the listener bound: an exporter that cannot serve its port exits without
 /// having sent a probe.
 /// </remarks>
-public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, ExporterMetrics metrics,
+public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, HealthBoard health, DailySpend spend, ExporterMetrics metrics,
     TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ProbeScheduler> log) : BackgroundService
 {
     /// <summary>
@@ -108,16 +112,36 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     private void Start(ProbeSeries series)
     {
         if (series.Stopped) return; // removed while it waited
-        if (retryAfter.ClosedUntil(series.Job.Target.Name) is not null)
+        if (SkipReason(series.Job) is { } reason)
         {
-            metrics.RecordSkipped(series.Job.Key, "retry_after");
-            series.Due = NextDue(series.Due, series.Job.Interval, time.GetUtcNow());
+            metrics.RecordSkipped(series.Job.Key, reason);
+            var now = time.GetUtcNow();
+            series.Due = NextDue(series.Due, series.Job.Interval, now);
+            if (reason == SkipReasons.TargetDown)
+            {
+                // Whatever the model did last, it is unconfirmed now: checked again soon once the target is back.
+                series.LastSucceeded = false;
+                series.Due = Earlier(series.Due, now + config.Current.Probing.PaidRecheckInterval);
+            }
             _waiting.Add(series, series.Due);
             return;
         }
         lock (_gate) _probing.Add(series);
         _ = ProbeAsync(series);
     }
+
+    /// <summary>Why a probe that fell due is not sent, or null to send it.</summary>
+    private string? SkipReason(ProbeJob job)
+    {
+        if (retryAfter.ClosedUntil(job.Target.Name) is not null) return SkipReasons.RetryAfter;
+        if (!CheckNames.IsPaid(job.Check)) return null;
+        if (TargetState(job) == HealthState.Unhealthy) return SkipReasons.TargetDown;
+        if (spend.Exhausted) return SkipReasons.BudgetExhausted;
+        return null;
+    }
+
+    /// <summary>The target's state by its own (cheap) checks.</summary>
+    private HealthState TargetState(ProbeJob job) => health.ForTarget(job.Target.Name)?.StateAt(time.GetUtcNow()) ?? HealthState.Unknown;
 
     /// <summary>One probe of the series, then its next due time: the series is back in the queue only once its probe ended.</summary>
     private async Task ProbeAsync(ProbeSeries series)
@@ -148,10 +172,13 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
                 var confirmation = ended + series.Confirmation;
                 var pausedUntil = retryAfter.ClosedUntil(job.Target.Name);
                 // A confirmation the target's pause holds back is a skipped probe like any other the pause holds back.
-                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, "retry_after");
+                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, SkipReasons.RetryAfter);
                 series.Due = Later(confirmation, pausedUntil);
             }
             else series.Due = NextDue(series.Due, job.Interval, ended);
+            // A model whose failure is confirmed while its target is up: its own fault, checked again sooner to see it end.
+            if (!result.Succeeded && !series.LastSucceeded && CheckNames.IsPaid(job.Check) && TargetState(job) is HealthState.Healthy or HealthState.Degraded)
+                series.Due = Earlier(series.Due, ended + config.Current.Probing.PaidRecheckInterval);
             series.LastSucceeded = result.Succeeded;
             _waiting.Add(series, series.Due);
         }
@@ -177,6 +204,16 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         }
     }
 
+    /// <summary>No probe in flight and none due at the clock's time: for tests that move the clock once the scheduler caught up.</summary>
+    internal bool Idle
+    {
+        get
+        {
+            var now = time.GetUtcNow();
+            lock (_gate) return _probing.Count == 0 && _series.Values.All(s => s.Due > now);
+        }
+    }
+
     /// <summary>Stops every series and waits for the probes in flight, which are cancelled.</summary>
     private async Task StopAllSeriesAsync()
     {
@@ -199,6 +236,8 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     }
 
     private static DateTimeOffset Later(DateTimeOffset a, DateTimeOffset? b) => b > a ? b.Value : a;
+
+    private static DateTimeOffset Earlier(DateTimeOffset a, DateTimeOffset b) => b < a ? b : a;
 
     /// <summary>The next planned time after <paramref name="now"/>: a probe that overran skips the slots it missed.</summary>
     internal static DateTimeOffset NextDue(DateTimeOffset due, TimeSpan interval, DateTimeOffset now)

@@ -3,6 +3,7 @@ using RelayExporter.Health;
 using RelayExporter.Probing.Checks;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
+using RelayExporter.Spending;
 
 namespace RelayExporter.Probing;
 
@@ -25,6 +26,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<CircuitBoard>();
         services.AddSingleton<ProbeHandler>();
         services.AddSingleton<RetryAfterGate>();
+        services.AddSingleton<DailySpend>();
         services.AddHostedService<StateChangeLog>();
         services.AddHostedService<ProbeScheduler>();
         return services;

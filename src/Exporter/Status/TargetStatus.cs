@@ -3,7 +3,13 @@ using RelayExporter.Probing;
 namespace RelayExporter.Status;
 
 /// <summary>The JSON of <c>GET /api/v1/targets</c> (documented in docs/api.md).</summary>
-public sealed record TargetsResponse(DateTimeOffset GeneratedAt, IReadOnlyList<TargetStatus> Targets);
+public sealed record TargetsResponse(DateTimeOffset GeneratedAt, SpendStatus Spend, IReadOnlyList<TargetStatus> Targets);
+
+/// <summary>
+/// What paid probes spent in the current UTC day against the budget; <c>paid_checks</c> is <c>paused</c> once the spend
+/// reached it, until <c>paused_until</c> (the end of the UTC day).
+/// </summary>
+public sealed record SpendStatus(double SpentTodayUsd, double? BudgetUsdPerDay, double ProjectedUsdPerDay, string PaidChecks, DateTimeOffset? PausedUntil);
 
 public sealed record TargetStatus(
     string Name, string Kind, string Protocol, string BaseUrl, string State, string? StateReason, DateTimeOffset? StateSince, int ConsecutiveFailures,

@@ -3,11 +3,13 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
+using RelayExporter.Spending;
 
 namespace RelayExporter.Status;
 
 /// <summary>Assembles what the exporter knows about each target, for the status API and page and the routing answer.</summary>
-public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore results, HealthBoard health, CircuitBoard circuits, TimeProvider time)
+public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore results, HealthBoard health, CircuitBoard circuits, DailySpend spend,
+    TimeProvider time)
 {
     private const int RecentProbes = 20;
     private static readonly string[] CheckOrder = [CheckNames.Health, CheckNames.Models, CheckNames.Chat, CheckNames.Stream];
@@ -15,7 +17,14 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
     public TargetsResponse Build()
     {
         var now = time.GetUtcNow();
-        return new TargetsResponse(now, config.Current.Targets.Select(t => Target(t, now)).ToList());
+        return new TargetsResponse(now, Spend(), config.Current.Targets.Select(t => Target(t, now)).ToList());
+    }
+
+    private SpendStatus Spend()
+    {
+        var exhausted = spend.Exhausted;
+        return new SpendStatus(spend.SpentTodayUsd, spend.BudgetUsd, spend.Projection.UsdPerDay, exhausted ? "paused" : "running",
+            exhausted ? spend.DayEnds : null);
     }
 
     public TargetStatus Target(TargetOptions target, DateTimeOffset now)

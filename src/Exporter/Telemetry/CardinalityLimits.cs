@@ -65,8 +65,9 @@ public sealed class CardinalityLimits
             "relay_probes" => fleet.Series * OutcomesPerSeries,
             "relay_probe_phase_duration" => fleet.Series * 5,
             "relay_probe_duration" or "relay_probe_success" or "relay_probe_http_status_code" or "relay_probe_http_version" => fleet.Series,
-            // Only targets that answer 429 or 503 with a Retry-After skip probes.
-            "relay_probes_skipped" => fleet.Series / 4,
+            // Only targets that answer 429 or 503 with a Retry-After skip any probe (retry_after); every paid series skips
+            // once the day's budget is spent (budget_exhausted), those of a target that is down before (target_down).
+            "relay_probes_skipped" => fleet.Series / 4 + fleet.ModelSeries + fleet.ModelSeries / 4,
             "relay_upstream_available" or "relay_upstream_latency" => fleet.RelayHealthChecks * ProvidersPerRelay,
             "relay_active_nodes" or "relay_queue_depth" or "relay_health_document_problems" => fleet.RelayHealthChecks,
             "relay_upstream_values_refused" => fleet.RelayHealthChecks * UpstreamValueRefusal.All.Count,

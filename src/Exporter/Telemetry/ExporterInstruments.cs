@@ -6,6 +6,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
+using RelayExporter.Spending;
 
 namespace RelayExporter.Telemetry;
 
@@ -41,7 +42,7 @@ internal sealed class ExporterInstruments : IDisposable
     private readonly OpenEndedSeries _openEnded;
 
     public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
-        OpenEndedSeries openEnded)
+        DailySpend spend, OpenEndedSeries openEnded)
     {
         _openEnded = openEnded;
         _meter = new Meter(ExporterMetrics.MeterName, build.Version);
@@ -52,7 +53,7 @@ internal sealed class ExporterInstruments : IDisposable
             "Total time of each probe, from sending the request to judging the complete response.");
         _probes = _meter.CreateCounter<long>("relay_probes", description: "Probes run, by how each ended (outcome).");
         _skipped = _meter.CreateCounter<long>("relay_probes_skipped",
-            description: "Scheduled probes not sent, by reason (retry_after: the target asked us to wait).");
+            description: "Scheduled probes not sent, by reason (retry_after: the target asked us to wait; budget_exhausted: the day's spend reached the budget).");
         _timeToFirstToken = Histogram("relay_probe_time_to_first_token", "s", LatencyBuckets,
             "Stream check: time from sending the request to the first content or reasoning token.");
         _timePerOutputToken = Histogram("relay_probe_time_per_output_token", "s", TokenTimeBuckets,
@@ -73,6 +74,7 @@ internal sealed class ExporterInstruments : IDisposable
         ObserveHealthDocuments(results);
         ObserveHealthScores(health, time);
         ObserveExporter(config, build);
+        ObserveSpend(spend);
     }
 
     /// <summary>Records the latest values of these results and every current state (fresh instruments start empty).</summary>
@@ -194,6 +196,17 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_exporter_config_last_reload_success_timestamp",
             () => config.LastSuccessfulReload.ToUnixTimeMilliseconds() / 1000.0, "s",
             "Unix time of the last successful configuration (re)load.");
+    }
+
+    private void ObserveSpend(DailySpend spend)
+    {
+        _meter.CreateObservableGauge("relay_spend_today_usd", () => spend.SpentTodayUsd,
+            description: "What paid probes spent in the current UTC day, in USD at the configured prices; back to 0 when the day ends.");
+        _meter.CreateObservableGauge("relay_budget_usd_per_day",
+            () => spend.BudgetUsd is { } budget ? [new Measurement<double>(budget)] : Array.Empty<Measurement<double>>(),
+            description: "The configured budget.usd_per_day; absent without a budget.");
+        _meter.CreateObservableGauge("relay_spend_projected_usd_per_day", () => spend.Projection.UsdPerDay,
+            description: "The most the schedule's paid checks can spend in a day: every probe billing its prompt and max_tokens at the configured prices.");
     }
 
     private Histogram<double> Histogram(string name, string unit, double[] buckets, string description) =>

@@ -4,6 +4,7 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
+using RelayExporter.Spending;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
@@ -29,12 +30,12 @@ public sealed class ExporterMetrics : IDisposable
     private ExporterInstruments _instruments;
 
     public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
-        PrometheusScrapeExporter scrape, CardinalityLimits limits)
+        DailySpend spend, PrometheusScrapeExporter scrape, CardinalityLimits limits)
     {
         _scrape = scrape;
         _limits = limits;
         _results = results;
-        _create = () => new ExporterInstruments(results, health, circuits, config, build, time, _openEnded);
+        _create = () => new ExporterInstruments(results, health, circuits, config, build, time, spend, _openEnded);
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);

@@ -18,6 +18,24 @@ public class ExporterCommandTests
     }
 
     [Fact]
+    public async Task Config_check_prints_the_projected_daily_spend_of_the_paid_checks_against_the_budget()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(path, """
+            targets:
+              - { name: a, protocol: openai, base_url: "http://127.0.0.1:1", models: [gpt-4.1, o3], checks: { chat: { interval: 1m } } }
+            prices:
+              gpt-4.1: { input: 2, output: 8 }
+            """);
+
+        var (code, stdout, stderr) = await RunAsync("--config.check", path);
+
+        // 1440 probes a day × (29 prompt tokens × $2 + 5 max_tokens × $8) per million.
+        Assert.Equal((0, "ok\npaid checks: at most $0.1411 a day from 1 priced series (upper bound: every probe billed its prompt and max_tokens), " +
+            "no budget set; 1 paid series have no price and are not counted (a/chat/o3)\n", ""), (code, stdout, stderr));
+    }
+
+    [Fact]
     public async Task Config_check_prints_every_problem_with_file_line_and_key_and_exits_non_zero()
     {
         var path = Path.Combine(TestData, "invalid-credential-in-url.yml");

@@ -23,7 +23,7 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
               checks:
                 models: { interval: 1h }
             targets:
-              - { name: relay-a, kind: relay, protocol: openai, base_url: "{{_simulator.TargetUrl("relay-a")}}", credential: { env: ON_DEMAND_TEST_KEY }, models: [gpt-4.1, claude-sonnet-4.5], checks: { models: {} } }
+              - { name: relay-a, kind: relay, protocol: openai, base_url: "{{_simulator.TargetUrl("relay-a")}}", credential: { env: ON_DEMAND_TEST_KEY }, models: [gpt-4.1, claude-sonnet-4.5], checks: { models: {} }, prices: { claude-sonnet-4.5: { input: 6, output: 30 } } }
               - { name: anthropic, protocol: anthropic, base_url: "{{_simulator.TargetUrl("anthropic")}}", credential: { env: ON_DEMAND_TEST_KEY }, models: [claude-sonnet-4.5], checks: { models: {} } }
             prices:
               claude-sonnet-4.5: { input: 3, output: 15 }
@@ -103,5 +103,23 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Equal(message + "\n", await response.Content.ReadAsStringAsync());
+    }
+
+    [Fact]
+    public async Task The_debug_trace_prices_a_probe_at_the_targets_own_prices_and_the_days_spend_counts_it()
+    {
+        var trace = await _client.GetStringAsync("/probe?target=relay-a&check=chat&model=claude-sonnet-4.5&debug=true");
+
+        var tokens = System.Text.RegularExpressions.Regex.Match(trace, @"Tokens: input (\d+), output (\d+), cost \$([0-9.]+)");
+        Assert.True(tokens.Success, trace);
+        var (input, output) = (long.Parse(tokens.Groups[1].Value), long.Parse(tokens.Groups[2].Value));
+        // The relay's mark-up (6 and 30 USD per million), not the global price (3 and 15).
+        Assert.Equal((input * 6 + output * 30) / 1e6, double.Parse(tokens.Groups[3].Value, System.Globalization.CultureInfo.InvariantCulture), 8);
+
+        using var targets = System.Text.Json.JsonDocument.Parse(await _client.GetStringAsync("/api/v1/targets"));
+        var spend = targets.RootElement.GetProperty("spend");
+        Assert.True(spend.GetProperty("spent_today_usd").GetDouble() >= (input * 6 + output * 30) / 1e6);
+        Assert.Equal(System.Text.Json.JsonValueKind.Null, spend.GetProperty("budget_usd_per_day").ValueKind);
+        Assert.Equal("running", spend.GetProperty("paid_checks").GetString());
     }
 }

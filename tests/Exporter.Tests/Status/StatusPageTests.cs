@@ -208,4 +208,39 @@ public sealed class StatusPageTests
             Playwright.Dispose();
         }
     }
+
+    [Fact]
+    public async Task The_page_says_when_the_days_spend_reached_the_budget_and_the_paid_checks_are_paused()
+    {
+        Assert.True(File.Exists(ChromiumPath), $"{ChromiumPath} is missing: run ./scripts/test.sh, which installs Debian's chromium package");
+        await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
+        using var key = new EnvironmentScope([new("STATUS_PAGE_BUDGET_KEY", "sk-status-page-budget")]);
+        // One chat probe costs more than this budget: the first one spends it.
+        await using var exporter = await ExporterHost.StartAsync($$"""
+            targets:
+              - { name: relay-a, kind: relay, protocol: openai, base_url: "{{simulator.TargetUrl("relay-a")}}", credential: { env: STATUS_PAGE_BUDGET_KEY }, models: [gpt-4.1], checks: { models: { interval: 1s, timeout: 1s }, chat: { interval: 1s, timeout: 1s } } }
+            prices:
+              gpt-4.1: { input: 2, output: 8 }
+            budget: { usd_per_day: 0.000001, accept_projection_over_budget: true }
+            """);
+
+        using var playwright = await Playwright.CreateAsync();
+        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = ChromiumPath,
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        var errors = new List<string>();
+        page.PageError += (_, error) => errors.Add(error);
+
+        await page.GotoAsync(exporter.BaseUrl.ToString());
+        var paused = page.Locator("#spend-paused");
+        await Assertions.Expect(paused).ToBeVisibleAsync(new() { Timeout = (float)Deadline.TotalMilliseconds });
+        await Assertions.Expect(paused).ToContainTextAsync("Paid checks (chat, stream) are paused");
+        await Assertions.Expect(paused).ToContainTextAsync("reached the budget of $0.000001 a day");
+        await Assertions.Expect(page.Locator("#spend-today")).ToContainTextAsync("of $0.000001 a day");
+        Assert.Empty(errors);
+    }
 }

@@ -3,6 +3,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
+using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Tests.Infrastructure;
 
@@ -26,7 +27,7 @@ public sealed class TargetStatusReportTests
     {
         var config = new RunningConfig("test.yml", new ExporterOptions { Targets = [_target] }, _time);
         _store = new ProbeResultStore(config);
-        _report = new TargetStatusReport(config, _store, new HealthBoard(config, _time, new RetryAfterGate(config, _time)), new CircuitBoard(config, _time), _time);
+        _report = new TargetStatusReport(config, _store, new HealthBoard(config, _time, new RetryAfterGate(config, _time)), new CircuitBoard(config, _time), new DailySpend(config, _time), _time);
     }
 
     [Fact]

@@ -56,6 +56,8 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
             prices:
               gpt-4.1: { input: 2, output: 8 }
               claude-sonnet-4.5: { input: 3, output: 15 }
+            budget:
+              usd_per_day: 100
             """);
         using var client = _exporter.CreateClient();
         var documented = await DocumentedMetricsAsync();

@@ -1,0 +1,63 @@
+using RelayExporter.Configuration;
+
+namespace RelayExporter.Spending;
+
+/// <summary>
+/// What paid probes spent in the current UTC day, against the budget, and the schedule's projection. Kept in memory:
+/// a restart starts the day's count from zero.
+/// </summary>
+public sealed class DailySpend(RunningConfig config, TimeProvider time)
+{
+    private readonly Lock _gate = new();
+    private DateOnly _day = Today(time);
+    private double _spentUsd;
+    private (ExporterOptions For, SpendProjection Projection)? _projection;
+
+    public double? BudgetUsd => config.Current.Budget.UsdPerDay;
+
+    public double SpentTodayUsd
+    {
+        get
+        {
+            using var _ = _gate.EnterScope();
+            RollOver();
+            return _spentUsd;
+        }
+    }
+
+    /// <summary>The day's spend reached the budget: paid checks pause until the UTC day ends.</summary>
+    public bool Exhausted => BudgetUsd is { } budget && SpentTodayUsd >= budget;
+
+    /// <summary>When the current UTC day ends, and with it a pause for an exhausted budget.</summary>
+    public DateTimeOffset DayEnds => new(Today(time).AddDays(1), TimeOnly.MinValue, TimeSpan.Zero);
+
+    /// <summary>The running configuration's projection, computed once per configuration.</summary>
+    public SpendProjection Projection
+    {
+        get
+        {
+            var current = config.Current;
+            using var _ = _gate.EnterScope();
+            if (_projection?.For != current) _projection = (current, SpendProjection.Of(current));
+            return _projection.Value.Projection;
+        }
+    }
+
+    public void Add(double? usd)
+    {
+        if (usd is not > 0) return;
+        using var _ = _gate.EnterScope();
+        RollOver();
+        _spentUsd += usd.Value;
+    }
+
+    private void RollOver()
+    {
+        var today = Today(time);
+        if (today == _day) return;
+        _day = today;
+        _spentUsd = 0;
+    }
+
+    private static DateOnly Today(TimeProvider time) => DateOnly.FromDateTime(time.GetUtcNow().UtcDateTime);
+}
