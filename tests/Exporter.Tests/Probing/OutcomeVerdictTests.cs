@@ -16,7 +16,8 @@ namespace RelayExporter.Tests.Probing;
 public sealed class OutcomeVerdictTests
 {
     private const string KeyVariable = "VERDICT_TEST_KEY";
-    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    // Every answer here is instant; the budget only has to outlast a starved machine (a 1 s one ran out at load 56 on 2 cores).
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(10);
 
     static OutcomeVerdictTests() => Environment.SetEnvironmentVariable(KeyVariable, "sk-verdict-test");
 
@@ -192,7 +193,7 @@ public sealed class OutcomeVerdictTests
                 await Task.Delay(100, context.RequestAborted);
             }
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Stream, "gpt-4.1");
+        using var rig = Rig(upstream.Url, "openai", CheckNames.Stream, "gpt-4.1", timeout: TimeSpan.FromSeconds(1));
 
         var result = await rig.ProbeAsync("target", CheckNames.Stream, "gpt-4.1");
 
@@ -268,7 +269,7 @@ public sealed class OutcomeVerdictTests
         }
     }
 
-    private static ProbeRig Rig(Uri url, string protocol, string check, string model = "gpt-4.1") => new(new ExporterOptions
+    private static ProbeRig Rig(Uri url, string protocol, string check, string model = "gpt-4.1", TimeSpan? timeout = null) => new(new ExporterOptions
     {
         Targets =
         [
@@ -276,7 +277,7 @@ public sealed class OutcomeVerdictTests
             {
                 Name = "target", Protocol = Enum.Parse<ProtocolKind>(protocol, ignoreCase: true), BaseUrl = url.ToString(), Models = [model],
                 Credential = new CredentialOptions { Env = KeyVariable },
-                Checks = new() { [check] = new CheckOptions { Interval = TimeSpan.FromMinutes(1), Timeout = Timeout } },
+                Checks = new() { [check] = new CheckOptions { Interval = TimeSpan.FromMinutes(1), Timeout = timeout ?? Timeout } },
             },
         ],
     });
