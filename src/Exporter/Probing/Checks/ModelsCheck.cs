@@ -9,7 +9,7 @@ public sealed class ModelsCheck : IProbeCheck
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
-        using var request = context.Protocol.CreateModelsRequest(context.Target);
+        using var request = context.Protocol.CreateModelsRequest(context.Target, context.Settings.Path);
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
         using var document = await context.Exchange.ReadJsonAsync(response, "the models list", cancellationToken);
         var offered = context.Protocol.ParseModelIds(document.RootElement);
