@@ -22,6 +22,10 @@ public sealed class AzureOpenAiProtocol : ILlmProtocol
 
     public IReadOnlySet<string> ParseModelIds(JsonElement document) => _openAi.ParseModelIds(document);
 
+    /// <summary>Azure lists models with their version (<c>gpt-4.1-2025-04-14</c>); the configuration names the model.</summary>
+    public bool Offers(IReadOnlySet<string> offered, string model) =>
+        offered.Contains(model) || offered.Any(id => Probing.Checks.AnsweringModel.IsSame(model, id));
+
     public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request)
     {
         var deployment = target.EffectiveAzure.DeploymentOf(request.Model);

@@ -23,6 +23,9 @@ public interface ILlmProtocol
     /// <summary>The model ids of a models-list response; throws <see cref="Probing.ProbeFailure"/> when the shape is wrong.</summary>
     IReadOnlySet<string> ParseModelIds(JsonElement document);
 
+    /// <summary>Whether a models list holding <paramref name="offered"/> offers the configured <paramref name="model"/>.</summary>
+    bool Offers(IReadOnlySet<string> offered, string model) => offered.Contains(model);
+
     HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request);
 
     /// <summary>The answer of a non-streamed chat response; throws <see cref="Probing.ProbeFailure"/> (invalid_response) when the shape is wrong.</summary>

@@ -14,7 +14,7 @@ public sealed class ModelsCheck : IProbeCheck
         using var document = await context.Exchange.ReadJsonAsync(response, "the models list", cancellationToken);
         var offered = context.Protocol.ParseModelIds(document.RootElement);
 
-        var listed = context.Target.Models.Select(m => new ModelListing(m, offered.Contains(m))).ToArray();
+        var listed = context.Target.Models.Select(m => new ModelListing(m, context.Protocol.Offers(offered, m))).ToArray();
         var missing = listed.Where(m => !m.Listed).Select(m => m.Model).ToList();
         var findings = missing.Count == 0
             ? new CheckFindings(ProbeOutcome.Success, $"{offered.Count} models listed, all {listed.Length} configured models among them")
