@@ -168,10 +168,21 @@ public sealed class TargetRequirementsEndToEndTests : IAsyncLifetime
             checks: {"{"} health: {"{}"}, models: {"{}"}, chat: {"{}"}, stream: {"{}"} {"}"}
         """;
 
+    /// <summary>Long timeouts: a loaded test machine must not turn a refusal into a timeout.</summary>
+    private const string Defaults = """
+        defaults:
+          checks:
+            health: { interval: 30s, timeout: 15s }
+            models: { interval: 30s, timeout: 15s }
+            chat: { interval: 30s, timeout: 15s }
+            stream: { interval: 30s, timeout: 15s }
+
+        """;
+
     private static ExporterOptions Load(string yaml)
     {
         var path = Path.Combine(Path.GetTempPath(), $"relay-exporter-requirements-{Guid.NewGuid():N}.yml");
-        File.WriteAllText(path, yaml);
+        File.WriteAllText(path, Defaults + yaml);
         return ConfigLoader.Load(path);
     }
 }
