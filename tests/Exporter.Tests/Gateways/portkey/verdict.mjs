@@ -30,9 +30,6 @@ async function run() {
     const choice = reply.choices[0];
     return { ok: true, status: 200, complete: choice?.finish_reason != null, content: choice?.message?.content, usage: reply.usage };
   }
-  // Node's first fetch loads and sets up its HTTP client (a second or more on a busy machine): done before timing
-  // starts, with a request to the gateway's root that reaches no upstream, so the SDK's time to first token is the request's.
-  await (await fetch(new URL('/', env('BASE_URL')))).text();
   const started = performance.now();
   const stream = await client.chat.completions.create({ ...request, stream: true, stream_options: { include_usage: true } });
   let content = '', finish = null, usage = null, ttft = null;
