@@ -5,5 +5,9 @@ public sealed class AdminOptions
 {
     public CredentialOptions? Token { get; set; }
 
-    public void Validate(string key, ConfigProblems problems) => Token?.Validate($"{key}:token", problems);
+    public void Validate(string key, ConfigProblems problems)
+    {
+        Token?.Validate($"{key}:token", problems);
+        Token?.RefusePlacement($"{key}:token", problems);
+    }
 }

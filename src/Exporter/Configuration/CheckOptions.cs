@@ -16,7 +16,11 @@ public sealed class CheckOptions
     public TimeSpan? Interval { get; set; }
     public TimeSpan? Timeout { get; set; }
 
-    /// <summary>Path of the relay health document (health check).</summary>
+    /// <summary>
+    /// Path of the request, relative to the target's base URL: the health document, or, for the models, chat and stream
+    /// checks, instead of the protocol's own path (a gateway serving its models list at <c>/openai/models</c>). Chat and
+    /// stream paths may name the model as <c>{model}</c>.
+    /// </summary>
     public string? Path { get; set; }
 
     /// <summary>Prompt of the chat and stream checks.</summary>
@@ -81,7 +85,7 @@ public sealed class CheckOptions
         if (Interval is { } interval && interval < MinimumInterval)
             problems.Add($"{key}:interval", $"must be at least {PrometheusDuration.Format(MinimumInterval)}");
         if (Timeout is { } timeout && timeout <= TimeSpan.Zero) problems.Add($"{key}:timeout", "must be greater than zero");
-        if (Path is { } path && !path.StartsWith('/')) problems.Add($"{key}:path", "must start with '/'");
+        if (Path is { } path) ValidatePath($"{key}:path", path, check, problems);
         if (MaxTokens is < 1) problems.Add($"{key}:max_tokens", "must be at least 1");
         if (Prompt is { Length: 0 }) problems.Add($"{key}:prompt", "cannot be empty");
         if (string.Equals(check, CheckNames.Health, StringComparison.OrdinalIgnoreCase)) ValidateHealthDocument(key, problems);
@@ -90,6 +94,21 @@ public sealed class CheckOptions
             foreach (var (name, value) in HealthOnly())
                 if (value is not null) problems.Add($"{key}:{name}", $"only the health check reads {name}");
         }
+    }
+
+    public const string ModelPlaceholder = "{model}";
+
+    private static void ValidatePath(string key, string path, string check, ConfigProblems problems)
+    {
+        if (!path.StartsWith('/')) { problems.Add(key, "must start with '/'"); return; }
+        if (string.Equals(check, CheckNames.Health, StringComparison.OrdinalIgnoreCase)) return;
+        if (path.IndexOfAny(['?', '#']) >= 0)
+            problems.Add(key, "must not contain a query string; set the target's query parameters with query");
+        var rest = CheckNames.IsPerModel(check) ? path.Replace(ModelPlaceholder, "", StringComparison.Ordinal) : path;
+        if (rest.IndexOfAny(['{', '}']) >= 0)
+            problems.Add(key, CheckNames.IsPerModel(check)
+                ? $"the only placeholder is {ModelPlaceholder}"
+                : $"the {check} check's path has no placeholders ({ModelPlaceholder} is for the chat and stream checks)");
     }
 
     private IEnumerable<(string Name, object? Value)> HealthOnly() =>

@@ -1,10 +1,38 @@
 namespace RelayExporter.Configuration;
 
-/// <summary>Where a secret lives: an environment variable or a file. The secret itself is never written in the YAML.</summary>
+/// <summary>
+/// Where a secret lives: an environment variable or a file. The secret itself is never written in the YAML.
+/// A target's credential also says where the key goes: by default where the protocol puts it
+/// (<see cref="RequestHeaders.DefaultCredentialHeader"/>); <see cref="Header"/> names another header
+/// (<c>api-key</c>, <c>x-api-key</c>, <c>apikey</c>), <see cref="Query"/> a query parameter (Gemini's <c>key</c>).
+/// </summary>
 public sealed class CredentialOptions
 {
     public string? Env { get; set; }
     public string? File { get; set; }
+
+    /// <summary>Target credentials: the header that carries the key as it is; <c>Authorization</c> carries it as a <c>Bearer</c> token.</summary>
+    public string? Header { get; set; }
+
+    /// <summary>Target credentials: the query parameter that carries the key.</summary>
+    public string? Query { get; set; }
+
+    /// <summary>A target's credential: where the key goes.</summary>
+    public void ValidatePlacement(string key, ConfigProblems problems)
+    {
+        if (Header is not null && Query is not null) problems.Add(key, "set at most one of header or query: the key is sent in one place");
+        if (Header is not null && RequestHeaders.NameProblem(Header) is { } headerProblem) problems.Add($"{key}:header", headerProblem);
+        else if (Header is not null && RequestHeaders.IsControlledByTransport(Header))
+            problems.Add($"{key}:header", $"{Header} is set by the HTTP client itself and cannot carry the key");
+        if (Query is not null && QueryParameters.NameProblem(Query) is { } queryProblem) problems.Add($"{key}:query", queryProblem);
+    }
+
+    /// <summary>A secret the exporter does not send anywhere (the admin token) has no placement.</summary>
+    public void RefusePlacement(string key, ConfigProblems problems)
+    {
+        if (Header is not null) problems.Add($"{key}:header", "only a target's credential is sent in a header of choice");
+        if (Query is not null) problems.Add($"{key}:query", "only a target's credential is sent in a query parameter");
+    }
 
     public void Validate(string key, ConfigProblems problems)
     {

@@ -28,6 +28,8 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Bindable, typeof(TargetOptions))]
     [DynamicDependency(Bindable, typeof(CheckOptions))]
     [DynamicDependency(Bindable, typeof(CredentialOptions))]
+    [DynamicDependency(Bindable, typeof(HeaderValue))]
+    [DynamicDependency(Bindable, typeof(AzureOptions))]
     [DynamicDependency(Bindable, typeof(TlsOptions))]
     [DynamicDependency(Bindable, typeof(HealthOptions))]
     [DynamicDependency(Bindable, typeof(CircuitOptions))]
@@ -44,9 +46,11 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Collection, typeof(Dictionary<string, List<string>>))]
     [DynamicDependency(Collection, typeof(Dictionary<string, ModelPrice>))]
     [DynamicDependency(Collection, typeof(Dictionary<string, CheckOptions>))]
+    [DynamicDependency(Collection, typeof(Dictionary<string, HeaderValue>))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(TargetKind))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(ProtocolKind))]
     [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(HealthDocument))]
+    [DynamicDependency(DynamicallyAccessedMemberTypes.PublicFields, typeof(AzureApi))]
     public T Bind<[DynamicallyAccessedMembers(Bindable)] T>(IConfiguration configuration) where T : new()
     {
         var instance = new T();
@@ -57,6 +61,9 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     private object? BindValue(Type type, IConfigurationSection section)
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
+        // A header's value may be written as is (X-Title: relay-exporter) instead of as { value: … }.
+        if (underlying == typeof(HeaderValue) && section.Value is not null && !section.GetChildren().Any())
+            return new HeaderValue { Value = section.Value };
         if (IsScalar(underlying))
         {
             if (section.GetChildren().Any())
@@ -122,10 +129,14 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
         var dictionary = (IDictionary)Create(dictionaryType, StringComparer.OrdinalIgnoreCase);
         foreach (var child in section.GetChildren())
         {
+            var empty = child.Value is null && !child.GetChildren().Any();
+            if (empty && IsScalar(valueType))
+            {
+                problems.Add(child.Path, $"has no value; expected {Describe(valueType)}");
+                continue;
+            }
             // "models:" with nothing after it means "this entry, with defaults".
-            var value = child.Value is null && !child.GetChildren().Any() && !IsScalar(valueType)
-                ? Create(valueType)
-                : BindValue(valueType, child);
+            var value = empty ? Create(valueType) : BindValue(valueType, child);
             if (value is not null) dictionary[child.Key] = value;
         }
         return dictionary;

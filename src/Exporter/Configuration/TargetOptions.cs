@@ -4,7 +4,7 @@ namespace RelayExporter.Configuration;
 
 public enum TargetKind { Provider, Relay }
 
-public enum ProtocolKind { Openai, Anthropic, Gemini }
+public enum ProtocolKind { Openai, Anthropic, Gemini, AzureOpenai }
 
 /// <summary>One base URL with one credential: a relay or a provider, the models to probe and the checks to run.</summary>
 public sealed partial class TargetOptions
@@ -17,6 +17,15 @@ public sealed partial class TargetOptions
     public string BaseUrl { get; set; } = "";
 
     public CredentialOptions? Credential { get; set; }
+
+    /// <summary>Headers sent with every request to the target (a gateway's own settings or key), literal or secret.</summary>
+    public Dictionary<string, HeaderValue> Headers { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Query parameters sent with every API request (models, chat, stream), such as Azure's <c>api-version</c>.</summary>
+    public Dictionary<string, string> Query { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>Azure OpenAI targets only: which API, and the deployment of each model.</summary>
+    public AzureOptions? Azure { get; set; }
     public TlsOptions Tls { get; set; } = new();
     public List<string> Models { get; set; } = [];
 
@@ -31,6 +40,19 @@ public sealed partial class TargetOptions
 
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
 
+    /// <summary>The header the credential goes in; null when it goes in the query string.</summary>
+    public string? CredentialHeader => Credential?.Query is not null ? null : Credential?.Header ?? RequestHeaders.DefaultCredentialHeader(Protocol);
+
+    /// <summary>Headers whose values are secret: the credential's and the secret static headers. A debug trace shows none of them.</summary>
+    public IReadOnlySet<string> SecretHeaders => _secretHeaders ??= Headers.Where(h => h.Value.IsSecret).Select(h => h.Key)
+        .Concat(CredentialHeader is { } header && Credential is not null ? [header] : [])
+        .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+    private IReadOnlySet<string>? _secretHeaders;
+
+    /// <summary>The Azure settings as they apply (the defaults when the target has none).</summary>
+    public AzureOptions EffectiveAzure => Azure ?? new AzureOptions();
+
     public IReadOnlyDictionary<string, CheckOptions> EffectiveChecks => Checks
         ?? (Kind == TargetKind.Relay
             ? new Dictionary<string, CheckOptions> { [CheckNames.Health] = new(), [CheckNames.Models] = new() }
@@ -42,10 +64,14 @@ public sealed partial class TargetOptions
         else if (!NamePattern().IsMatch(Name))
             problems.Add($"{key}:name", $"\"{Name}\" must be 1-63 letters, digits, '_', '.' or '-' (it becomes a metric label)");
 
-        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", "is required; one of: openai, anthropic, gemini");
+        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", "is required; one of: openai, anthropic, gemini, azure_openai");
         ValidateBaseUrl(key, problems);
 
         Credential?.Validate($"{key}:credential", problems);
+        Credential?.ValidatePlacement($"{key}:credential", problems);
+        ValidateHeaders(key, problems);
+        ValidateQuery(key, problems);
+        ValidateAzure(key, problems);
         Tls.Validate($"{key}:tls", problems);
 
         for (var i = 0; i < Models.Count; i++)
@@ -65,6 +91,44 @@ public sealed partial class TargetOptions
             if (CheckNames.IsPerModel(name) && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
             check.Validate(checkKey, name, problems);
         }
+    }
+
+    private void ValidateHeaders(string key, ConfigProblems problems)
+    {
+        foreach (var (name, value) in Headers)
+        {
+            var headerKey = $"{key}:headers:{name}";
+            if (RequestHeaders.NameProblem(name) is { } problem) problems.Add(headerKey, problem);
+            else if (RequestHeaders.IsControlledByTransport(name))
+                problems.Add(headerKey, $"{name} is set by the exporter's HTTP client itself; it cannot be configured");
+            else if (Credential is not null && string.Equals(name, CredentialHeader, StringComparison.OrdinalIgnoreCase))
+                problems.Add(headerKey, $"{name} carries the credential; set the key with credential (env or file), or send the credential in another header with credential.header");
+            else if (RequestHeaders.SetByProtocol(Protocol).Contains(name, StringComparer.OrdinalIgnoreCase))
+                problems.Add(headerKey, $"{name} is sent by the {Protocol.ToString()!.ToLowerInvariant()} protocol itself; it cannot be configured");
+            value.Validate(headerKey, problems);
+        }
+    }
+
+    private void ValidateQuery(string key, ConfigProblems problems)
+    {
+        foreach (var (name, value) in Query)
+        {
+            if (QueryParameters.NameProblem(name) is { } problem) problems.Add($"{key}:query:{name}", problem);
+            else if (string.Equals(name, Credential?.Query, StringComparison.Ordinal))
+                problems.Add($"{key}:query:{name}", $"{name} carries the credential (credential.query); the key is never written in the file");
+        }
+    }
+
+    private void ValidateAzure(string key, ConfigProblems problems)
+    {
+        if (Protocol != ProtocolKind.AzureOpenai)
+        {
+            if (Azure is not null) problems.Add($"{key}:azure", "only a target with protocol azure_openai has azure settings");
+            return;
+        }
+        Azure?.Validate($"{key}:azure", Models, problems);
+        if (EffectiveAzure.Api == AzureApi.Deployments && !Query.ContainsKey("api-version") && !problems.ReportedAt($"{key}:azure:api"))
+            problems.Add($"{key}:query", "the Azure deployments API needs an api-version: set query: { api-version: 2024-10-21 } (or use azure.api: v1)");
     }
 
     private void ValidateBaseUrl(string key, ConfigProblems problems)

@@ -41,7 +41,8 @@ public static class HttpStatusOutcome
             var error = JsonShape.Object(root, "error") ?? root;
             var message = JsonShape.String(error, "message") ?? JsonShape.String(root, "error") ?? JsonShape.String(root, "detail");
             return new[] { JsonShape.Text(error, "code"), JsonShape.String(error, "type"), JsonShape.String(error, "status") }
-                       .Any(v => string.Equals(v, "model_not_found", StringComparison.OrdinalIgnoreCase))
+                       .Any(v => string.Equals(v, "model_not_found", StringComparison.OrdinalIgnoreCase)
+                                 || string.Equals(v, "DeploymentNotFound", StringComparison.OrdinalIgnoreCase))
                    || (requestedModel is not null && message?.Contains(requestedModel, StringComparison.OrdinalIgnoreCase) == true);
         }
     }

@@ -14,6 +14,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<ILlmProtocol, OpenAiProtocol>();
         services.AddSingleton<ILlmProtocol, AnthropicProtocol>();
         services.AddSingleton<ILlmProtocol, GeminiProtocol>();
+        services.AddSingleton<ILlmProtocol, AzureOpenAiProtocol>();
         services.AddSingleton<ProtocolCatalog>();
         services.AddSingleton<IProbeCheck, HealthCheck>();
         services.AddSingleton<IProbeCheck, ModelsCheck>();

@@ -12,18 +12,19 @@ public sealed class AnthropicProtocol : ILlmProtocol
     public ProtocolKind Kind => ProtocolKind.Anthropic;
     public bool StreamEndsWithMarker => true;
 
-    public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1/models"), target);
+    public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
+        Versioned(ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1/models")));
 
     public IReadOnlySet<string> ParseModelIds(JsonElement document) => ModelListParsing.Ids(document, "data", "id");
 
     public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request) =>
-        Authenticated(ProtocolRequests.Post(target, "v1/messages", new JsonObject
+        Versioned(ProtocolRequests.Post(target, ProtocolRequests.PathFor(request.Path, "v1/messages", request.Model), new JsonObject
         {
             ["model"] = request.Model,
             ["max_tokens"] = request.MaxTokens,
             ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prompt }),
             ["stream"] = request.Stream,
-        }), target);
+        }));
 
     public ChatReply ParseChatReply(JsonElement document)
     {
@@ -69,10 +70,9 @@ public sealed class AnthropicProtocol : ILlmProtocol
             ? new TokenUsage(JsonShape.Long(usage, "input_tokens"), JsonShape.Long(usage, "output_tokens"))
             : null;
 
-    private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
+    private static HttpRequestMessage Versioned(HttpRequestMessage request)
     {
         request.Headers.Add("anthropic-version", ApiVersion);
-        if (ProtocolRequests.Credential(target) is { } key) request.Headers.Add("x-api-key", key);
         return request;
     }
 }

@@ -1,7 +1,8 @@
 namespace RelayExporter.Protocols;
 
 /// <summary>What the chat and stream checks ask for: one tiny completion.</summary>
-public sealed record ChatProbeRequest(string Model, string Prompt, int MaxTokens, bool Stream);
+/// <param name="Path">The check's configured path (may hold <c>{model}</c>); null for the protocol's own.</param>
+public sealed record ChatProbeRequest(string Model, string Prompt, int MaxTokens, bool Stream, string? Path = null);
 
 /// <summary>Tokens a response reports having used; either part may be unknown.</summary>
 public sealed record TokenUsage(long? InputTokens, long? OutputTokens)

@@ -10,7 +10,8 @@ public sealed class GeminiProtocol : ILlmProtocol
     public ProtocolKind Kind => ProtocolKind.Gemini;
     public bool StreamEndsWithMarker => false;
 
-    public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1beta/models"), target);
+    public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
+        ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1beta/models"));
 
     /// <summary>Gemini names models <c>models/gemini-2.5-flash</c>; configs name them <c>gemini-2.5-flash</c>.</summary>
     public IReadOnlySet<string> ParseModelIds(JsonElement document) =>
@@ -18,9 +19,9 @@ public sealed class GeminiProtocol : ILlmProtocol
 
     public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request)
     {
-        var model = Uri.EscapeDataString(request.Model);
-        var path = request.Stream ? $"v1beta/models/{model}:streamGenerateContent?alt=sse" : $"v1beta/models/{model}:generateContent";
-        return Authenticated(ProtocolRequests.Post(target, path, new JsonObject
+        var path = ProtocolRequests.PathFor(request.Path,
+            request.Stream ? "v1beta/models/{model}:streamGenerateContent" : "v1beta/models/{model}:generateContent", request.Model);
+        return ProtocolRequests.Post(target, path, new JsonObject
         {
             ["contents"] = new JsonArray(new JsonObject
             {
@@ -28,7 +29,7 @@ public sealed class GeminiProtocol : ILlmProtocol
                 ["parts"] = new JsonArray(new JsonObject { ["text"] = request.Prompt }),
             }),
             ["generationConfig"] = new JsonObject { ["maxOutputTokens"] = request.MaxTokens },
-        }), target);
+        }, request.Stream ? "alt=sse" : null);
     }
 
     public ChatReply ParseChatReply(JsonElement document)
@@ -73,11 +74,4 @@ public sealed class GeminiProtocol : ILlmProtocol
             ? new TokenUsage(JsonShape.Long(usage, "promptTokenCount"),
                 JsonShape.Long(usage, "candidatesTokenCount") + (JsonShape.Long(usage, "thoughtsTokenCount") ?? 0))
             : null;
-
-    private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
-    {
-        // The header, not the ?key= query parameter: a URL ends up in logs and traces, a header can be redacted.
-        if (ProtocolRequests.Credential(target) is { } key) request.Headers.Add("x-goog-api-key", key);
-        return request;
-    }
 }

@@ -14,10 +14,14 @@ public interface ILlmProtocol
     /// <summary>False for Gemini, whose streams end with a clean close after a finish reason instead of a marker.</summary>
     bool StreamEndsWithMarker { get; }
 
-    HttpRequestMessage CreateModelsRequest(TargetOptions target);
+    /// <param name="path">The models check's configured path; null for the protocol's own.</param>
+    HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path);
 
     /// <summary>The model ids of a models-list response; throws <see cref="Probing.ProbeFailure"/> when the shape is wrong.</summary>
     IReadOnlySet<string> ParseModelIds(JsonElement document);
+
+    /// <summary>Whether a models list holding <paramref name="offered"/> offers the configured <paramref name="model"/>.</summary>
+    bool Offers(IReadOnlySet<string> offered, string model) => offered.Contains(model);
 
     HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request);
 

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RelayExporter.Configuration;
@@ -11,21 +10,26 @@ public sealed class OpenAiProtocol : ILlmProtocol
     public ProtocolKind Kind => ProtocolKind.Openai;
     public bool StreamEndsWithMarker => true;
 
-    public HttpRequestMessage CreateModelsRequest(TargetOptions target) => Authenticated(ProtocolRequests.Get(target, "v1/models"), target);
+    public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
+        ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1/models"));
 
     public IReadOnlySet<string> ParseModelIds(JsonElement document) => ModelListParsing.Ids(document, "data", "id");
 
-    public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request)
+    public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request) =>
+        ProtocolRequests.Post(target, ProtocolRequests.PathFor(request.Path, "v1/chat/completions", request.Model), ChatBody(request.Model, request));
+
+    /// <summary>The chat completions body; <paramref name="model"/> is what the API calls the model (Azure: the deployment).</summary>
+    internal static JsonObject ChatBody(string model, ChatProbeRequest request)
     {
         var body = new JsonObject
         {
-            ["model"] = request.Model,
+            ["model"] = model,
             ["messages"] = new JsonArray(new JsonObject { ["role"] = "user", ["content"] = request.Prompt }),
             ["max_tokens"] = request.MaxTokens,
             ["stream"] = request.Stream,
         };
         if (request.Stream) body["stream_options"] = new JsonObject { ["include_usage"] = true };
-        return Authenticated(ProtocolRequests.Post(target, "v1/chat/completions", body), target);
+        return body;
     }
 
     public ChatReply ParseChatReply(JsonElement document)
@@ -61,10 +65,4 @@ public sealed class OpenAiProtocol : ILlmProtocol
         JsonShape.Object(root, "usage") is { } usage
             ? new TokenUsage(JsonShape.Long(usage, "prompt_tokens"), JsonShape.Long(usage, "completion_tokens"))
             : null;
-
-    private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
-    {
-        if (ProtocolRequests.Credential(target) is { } key) request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-        return request;
-    }
 }

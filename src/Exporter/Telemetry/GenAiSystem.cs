@@ -26,6 +26,7 @@ internal readonly record struct GenAiSystem(string OperationName, string Provide
         ProtocolKind.Openai => new("chat", OpenAiCompatibleByHost.GetValueOrDefault(target.BaseUri.Host, "openai")),
         ProtocolKind.Anthropic => new("chat", "anthropic"),
         ProtocolKind.Gemini => new("generate_content", "gcp.gemini"),
+        ProtocolKind.AzureOpenai => new("chat", "azure.ai.openai"),
         _ => throw new ArgumentOutOfRangeException(nameof(target), target.Protocol, "a protocol without its GenAI convention values"),
     };
 }

@@ -20,7 +20,7 @@ internal sealed class AnthropicProtocol : IProtocol
     public SimResponse Handle(SimRequest request, TargetContext target)
     {
         // Recent Anthropic SDKs send the API key as a bearer token instead of x-api-key; both are accepted.
-        if (string.IsNullOrEmpty(request.Header("x-api-key")) && !OpenAiProtocol.HasBearerToken(request))
+        if (!target.KeyChecked && string.IsNullOrEmpty(request.Header("x-api-key")) && !OpenAiProtocol.HasBearerToken(request))
             return Error(ErrorKind.Unauthorized, "x-api-key header is required");
         if (string.IsNullOrEmpty(request.Header("anthropic-version")))
             return Error(ErrorKind.BadRequest, "anthropic-version: header is required");

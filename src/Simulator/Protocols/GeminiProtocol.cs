@@ -19,7 +19,7 @@ internal sealed class GeminiProtocol : IProtocol
 
     public SimResponse Handle(SimRequest request, TargetContext target)
     {
-        if (string.IsNullOrEmpty(request.Header("x-goog-api-key")) && string.IsNullOrEmpty(request.Query["key"]))
+        if (!target.KeyChecked && string.IsNullOrEmpty(request.Header("x-goog-api-key")) && string.IsNullOrEmpty(request.Query["key"]))
             return Error(ErrorKind.Unauthorized,
                 "Method doesn't allow unregistered callers. Please use an API key (x-goog-api-key header or key parameter).");
         if (request.Method == "GET" && request.Path == "/v1beta/models")

@@ -5,6 +5,9 @@ internal enum ErrorKind { BadRequest, Unauthorized, UnknownModel, NotFound, Rate
 /// <summary>What a target needs to know to answer: its definition, which models a fault has removed, and which model answers for which.</summary>
 internal sealed record TargetContext(TargetDefinition Definition, Func<string, bool> IsRemoved, Func<string, string> AnsweringFor)
 {
+    /// <summary>The key was already checked in its own place (the target's requirements, or a protocol that wraps another).</summary>
+    public bool KeyChecked { get; init; } = Definition.Requires.PlacesKey;
+
     public bool Serves(string model) => Definition.Models.Contains(model) && !IsRemoved(model);
 
     public IEnumerable<string> ListedModels => Definition.Models.Where(m => !IsRemoved(m));
@@ -32,6 +35,7 @@ internal interface IProtocol
     {
         TargetProtocol.OpenAi => new OpenAiProtocol(),
         TargetProtocol.Anthropic => new AnthropicProtocol(),
+        TargetProtocol.AzureOpenAi => new AzureOpenAiProtocol(),
         _ => new GeminiProtocol(),
     };
 

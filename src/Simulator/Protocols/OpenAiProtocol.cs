@@ -19,7 +19,7 @@ internal sealed class OpenAiProtocol : IProtocol
 
     public SimResponse Handle(SimRequest request, TargetContext target)
     {
-        if (!HasBearerToken(request))
+        if (!target.KeyChecked && !HasBearerToken(request))
             return Error(ErrorKind.Unauthorized,
                 "You didn't provide an API key. You need to provide your API key in an Authorization header using Bearer auth (i.e. Authorization: Bearer YOUR_KEY).");
         return (request.Method, request.Path) switch

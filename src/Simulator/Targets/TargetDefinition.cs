@@ -1,6 +1,6 @@
 namespace RelayExporter.Simulator;
 
-public enum TargetProtocol { OpenAi, Anthropic, Gemini }
+public enum TargetProtocol { OpenAi, Anthropic, Gemini, AzureOpenAi }
 
 public enum TargetKind { Relay, Provider }
 
@@ -15,6 +15,39 @@ public sealed record TargetDefinition(string Name, TargetProtocol Protocol, Targ
 
     /// <summary>Models that stream <c>reasoning_content</c> deltas before the answer.</summary>
     public IReadOnlyList<string> ReasoningModels { get; init; } = [];
+
+    /// <summary>Azure OpenAI: deployment (an entry of <see cref="Models"/>) → the model it serves; unlisted ones serve their own name.</summary>
+    public IReadOnlyDictionary<string, string> Deployments { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>What a request must carry for this target to answer it, as a real gateway or provider would insist.</summary>
+    public TargetRequirements Requires { get; init; } = TargetRequirements.None;
+}
+
+/// <summary>
+/// Headers, query parameters and a key a target insists on. Without a required header or query parameter a request is
+/// refused with 400; without the key where it must be, or with another key, with 401. Health documents need only the headers.
+/// </summary>
+public sealed record TargetRequirements
+{
+    public static readonly TargetRequirements None = new();
+
+    /// <summary>Header → the exact value it must have (a gateway's settings or own key).</summary>
+    public IReadOnlyDictionary<string, string> Headers { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>Query parameter → the exact value it must have (Azure's api-version).</summary>
+    public IReadOnlyDictionary<string, string> Query { get; init; } = new Dictionary<string, string>();
+
+    /// <summary>The header the key must arrive in, instead of the protocol's own; <c>Authorization</c> means a bearer token.</summary>
+    public string? KeyHeader { get; init; }
+
+    /// <summary>The query parameter the key must arrive in, instead of a header.</summary>
+    public string? KeyQuery { get; init; }
+
+    /// <summary>The only key accepted; null accepts any non-empty key.</summary>
+    public string? Key { get; init; }
+
+    /// <summary>Whether the key's place is set here rather than by the protocol.</summary>
+    public bool PlacesKey => KeyHeader is not null || KeyQuery is not null;
 }
 
 public static class TargetWireNames
@@ -23,6 +56,7 @@ public static class TargetWireNames
     {
         TargetProtocol.OpenAi => "openai",
         TargetProtocol.Anthropic => "anthropic",
+        TargetProtocol.AzureOpenAi => "azure_openai",
         _ => "gemini",
     };
 

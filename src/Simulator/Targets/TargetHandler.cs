@@ -61,6 +61,7 @@ internal sealed class TargetHandler(SimulatedTarget target, CancellationToken st
 
     private SimResponse Normal(SimRequest request, Fault? fault)
     {
+        if (RequirementCheck.Refusal(request, target.Definition, _protocol, IsRelayHealth(request)) is { } refusal) return refusal;
         if (IsRelayHealth(request))
             return RelayHealth.Document(target.Definition, (fault as ProviderUnavailableFault)?.Provider);
         var response = _protocol.Handle(request, _context);

@@ -89,6 +89,36 @@ public class ConfigLoaderTests
         Assert.Contains(options.Targets, t => t.Protocol == ProtocolKind.Gemini);
     }
 
+    private static IEnumerable<string> TargetExampleFiles() =>
+        Directory.GetFiles(RepositoryPaths.File("examples", "targets"), "*.yml").Select(f => Path.GetFileName(f)).Order();
+
+    public static TheoryData<string> TargetExamples() => new(TargetExampleFiles());
+
+    [Fact]
+    public void There_is_an_example_for_every_real_target_kind()
+    {
+        Assert.Equal(
+            ["anthropic.yml", "azure-openai.yml", "cloudflare-ai-gateway.yml", "deepseek.yml", "gemini.yml", "helicone.yml",
+             "litellm.yml", "openai.yml", "openrouter.yml", "portkey.yml"],
+            TargetExampleFiles());
+    }
+
+    /// <summary>Each example passes --config.check once the secrets it names exist (in this class: its tests share variables).</summary>
+    [Theory]
+    [MemberData(nameof(TargetExamples))]
+    public async Task Target_example_passes_config_check(string example)
+    {
+        var path = Path.Combine(RepositoryPaths.File("examples", "targets"), example);
+        var variables = System.Text.RegularExpressions.Regex.Matches(File.ReadAllText(path), @"env: ([A-Z0-9_]+)").Select(m => m.Groups[1].Value).Distinct();
+        using var environment = new EnvironmentScope(variables.Select(v => new KeyValuePair<string, string>(v, "example-secret")));
+        var stdout = new StringWriter { NewLine = "\n" };
+        var stderr = new StringWriter { NewLine = "\n" };
+
+        var code = await RelayExporter.Hosting.ExporterCommand.RunAsync(["--config.check", path], stdout, stderr);
+
+        Assert.Equal((0, "ok\n", ""), (code, stdout.ToString(), stderr.ToString()));
+    }
+
     [Fact]
     public void Check_settings_fall_back_from_target_to_defaults_to_built_in()
     {

@@ -132,7 +132,7 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
 
         Assert.Equal(HttpStatusCode.BadRequest, reload.StatusCode);
         var problems = JsonDocument.Parse(await reload.Content.ReadAsStringAsync()).RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()).ToList();
-        Assert.Contains(problems, p => p!.EndsWith("targets[0].protocol: \"smtp\" is not one of: openai, anthropic, gemini"));
+        Assert.Contains(problems, p => p!.EndsWith("targets[0].protocol: \"smtp\" is not one of: openai, anthropic, gemini, azure_openai"));
         Assert.Equal(0, ScrapedMetrics.Parse(await client.GetStringAsync("/metrics")).Find("relay_exporter_config_last_reload_successful")!.Value);
         Assert.Contains(logs.Entries, e => e.Level == LogLevel.Error && e.Message.Contains("failed; the running configuration stays in force") && e.Message.Contains("\"smtp\""));
         var probesBefore = ProbeCount(await client.GetStringAsync("/metrics"));

@@ -142,6 +142,7 @@ public sealed class GenAiConventionsTests
     [InlineData(ProtocolKind.Openai, "https://relay.example.com", "chat", "openai")]
     [InlineData(ProtocolKind.Anthropic, "https://api.anthropic.com", "chat", "anthropic")]
     [InlineData(ProtocolKind.Gemini, "https://generativelanguage.googleapis.com", "generate_content", "gcp.gemini")]
+    [InlineData(ProtocolKind.AzureOpenai, "https://my-resource.openai.azure.com", "chat", "azure.ai.openai")]
     public void Operation_and_provider_names_are_the_conventions_values_for_the_target(ProtocolKind protocol, string baseUrl, string operation, string provider)
     {
         var system = GenAiSystem.Of(new TargetOptions { Name = "t", Protocol = protocol, BaseUrl = baseUrl });

@@ -25,7 +25,7 @@ public sealed class ChatCheck : IProbeCheck
 internal static class ChatRequests
 {
     public static ChatProbeRequest For(ProbeContext context, bool stream) =>
-        new(context.Job.Model!, context.Settings.Prompt!, context.Settings.MaxTokens!.Value, stream);
+        new(context.Job.Model!, context.Settings.Prompt!, context.Settings.MaxTokens!.Value, stream, context.Settings.Path);
 
     public static CheckFindings Judge(ProbeContext context, string text, string? finishReason)
     {

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RelayExporter.Configuration;
+using RelayExporter.Protocols;
 
 namespace RelayExporter.Probing.Checks;
 
@@ -14,8 +15,10 @@ public sealed class HealthCheck : IProbeCheck
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
         var settings = context.Settings;
-        // The health document is not part of any provider API: no credential is sent with it.
+        // The health document is not part of any provider API: no credential is sent with it, only the target's headers
+        // (a gateway's own key guards its health endpoint too).
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Target.BaseUri, settings.Path!.TrimStart('/')));
+        ProtocolRequests.AddTargetHeaders(request, context.Target);
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
         if (settings.Document == HealthDocument.None)
         {

@@ -9,12 +9,12 @@ public sealed class ModelsCheck : IProbeCheck
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
-        using var request = context.Protocol.CreateModelsRequest(context.Target);
+        using var request = context.Protocol.CreateModelsRequest(context.Target, context.Settings.Path);
         using var response = await context.Exchange.SendAsync(request, cancellationToken);
         using var document = await context.Exchange.ReadJsonAsync(response, "the models list", cancellationToken);
         var offered = context.Protocol.ParseModelIds(document.RootElement);
 
-        var listed = context.Target.Models.Select(m => new ModelListing(m, offered.Contains(m))).ToArray();
+        var listed = context.Target.Models.Select(m => new ModelListing(m, context.Protocol.Offers(offered, m))).ToArray();
         var missing = listed.Where(m => !m.Listed).Select(m => m.Model).ToList();
         var findings = missing.Count == 0
             ? new CheckFindings(ProbeOutcome.Success, $"{offered.Count} models listed, all {listed.Length} configured models among them")

@@ -41,7 +41,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
 
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        transcript?.RecordRequest(request);
+        transcript?.RecordRequest(request, target.SecretHeaders);
         RequestSent = true;
         _sent = time.GetTimestamp();
         _handler ??= clients.ForProbe(target);

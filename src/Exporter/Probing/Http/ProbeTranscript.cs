@@ -13,13 +13,14 @@ public sealed class ProbeTranscript
     public IReadOnlyList<string> ResponseHeaders { get; private set; } = [];
     public string? BodyExcerpt { get; set; }
 
-    public void RecordRequest(HttpRequestMessage request)
+    /// <param name="secretHeaders">Further headers whose values are secret: the target's credential header and secret headers.</param>
+    public void RecordRequest(HttpRequestMessage request, IReadOnlySet<string> secretHeaders)
     {
         RequestLine = $"{request.Method} {request.RequestUri}";
-        RequestHeaders = Redacted(request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()));
+        RequestHeaders = Redacted(request.Headers.Concat(request.Content?.Headers ?? Enumerable.Empty<KeyValuePair<string, IEnumerable<string>>>()), secretHeaders);
     }
 
-    public void RecordResponse(HttpResponseMessage response) => ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers));
+    public void RecordResponse(HttpResponseMessage response) => ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers), new HashSet<string>());
 
     /// <summary>
     /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line (a key in
@@ -33,8 +34,8 @@ public sealed class ProbeTranscript
     }
 
     /// <summary>Header lines with the values of credential-bearing headers replaced.</summary>
-    private static IReadOnlyList<string> Redacted(IEnumerable<KeyValuePair<string, IEnumerable<string>>> headers) =>
-        headers.Select(h => $"{h.Key}: {(SensitiveHeaders.Contains(h.Key) ? "<redacted>" : string.Join(", ", h.Value))}").ToList();
+    private static IReadOnlyList<string> Redacted(IEnumerable<KeyValuePair<string, IEnumerable<string>>> headers, IReadOnlySet<string> secretHeaders) =>
+        headers.Select(h => $"{h.Key}: {(SensitiveHeaders.Contains(h.Key) || secretHeaders.Contains(h.Key) ? "<redacted>" : string.Join(", ", h.Value))}").ToList();
 
     private static readonly HashSet<string> SensitiveHeaders = new(StringComparer.OrdinalIgnoreCase)
     {

@@ -31,6 +31,7 @@ public sealed class ProcessSecrets(RunningConfig config, TimeProvider time)
 
     private static IEnumerable<string> All(ExporterOptions options) =>
         options.Targets.Select(t => t.Credential).Append(options.Admin.Token)
+            .Concat(options.Targets.SelectMany(t => t.Headers.Values).Select(header => header.SecretSource))
             .Select(credential => credential?.Resolve()?.Reveal()).OfType<string>();
 
     private sealed record Snapshot(ExporterOptions Options, DateTimeOffset ResolvedAt, SecretRedactor Redactor);
