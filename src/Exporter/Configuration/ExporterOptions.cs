@@ -45,6 +45,13 @@ public sealed class ExporterOptions
         Admin.Validate("admin", problems);
     }
 
+    /// <summary>
+    /// Every secret this configuration holds, as loaded: what the redactor takes out of whatever an upstream sends back.
+    /// A new kind of secret in the configuration is added here.
+    /// </summary>
+    public IEnumerable<Secret> Secrets() =>
+        Targets.Select(t => t.Credential?.Value).Append(Admin.Token?.Value).OfType<Secret>();
+
     /// <summary>A check's settings as they apply: the target's own, then <c>defaults</c>, then the built-in ones.</summary>
     public CheckOptions EffectiveCheck(TargetOptions target, string check) =>
         target.EffectiveChecks[check]

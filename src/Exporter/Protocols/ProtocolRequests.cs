@@ -11,6 +11,6 @@ internal static class ProtocolRequests
     public static HttpRequestMessage Post(TargetOptions target, string relativePath, System.Text.Json.Nodes.JsonObject body) =>
         new(HttpMethod.Post, new Uri(target.BaseUri, relativePath.TrimStart('/'))) { Content = JsonShape.Content(body) };
 
-    /// <summary>The target's secret, read when the request is built so that rotated credential files are picked up.</summary>
-    public static string? Credential(TargetOptions target) => target.Credential?.Resolve()?.Reveal();
+    /// <summary>The target's secret as the configuration in force loaded it.</summary>
+    public static string? Credential(TargetOptions target) => target.Credential?.Value?.Reveal();
 }
