@@ -25,7 +25,7 @@ public static class ExporterCommand
             stdout.WriteLine($"relay-exporter {build.Version} (revision {build.Revision}, {build.Runtime})");
             return 0;
         }
-        if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
+        if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, commandLine.WebConfigFile, stdout, stderr);
         WebConfig? web = null;
         if (commandLine.WebConfigFile is { } webConfigPath && !TryLoad("web configuration", webConfigPath, WebConfigLoader.Load, stderr, out web))
             return 1;
@@ -58,18 +58,30 @@ public static class ExporterCommand
         }
     }
 
-    private static int CheckConfig(string path, TextWriter stdout, TextWriter stderr)
+    /// <summary>Validates the configuration and, when given, the web configuration (certificates and keys included).</summary>
+    private static int CheckConfig(string path, string? webConfigPath, TextWriter stdout, TextWriter stderr)
     {
-        try
+        var problems = ProblemsOf(path, ConfigLoader.Load);
+        if (webConfigPath is not null) problems = [.. problems, .. ProblemsOf(webConfigPath, WebConfigLoader.Load)];
+        if (problems.Count == 0)
         {
-            ConfigLoader.Load(path);
             stdout.WriteLine("ok");
             return 0;
         }
+        foreach (var problem in problems) stderr.WriteLine(problem);
+        return 1;
+    }
+
+    private static IReadOnlyList<ConfigProblem> ProblemsOf<T>(string path, Func<string, T> load)
+    {
+        try
+        {
+            load(path);
+            return [];
+        }
         catch (ConfigException e)
         {
-            foreach (var problem in e.Problems) stderr.WriteLine(problem);
-            return 1;
+            return e.Problems;
         }
     }
 
