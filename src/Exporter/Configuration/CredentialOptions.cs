@@ -11,6 +11,15 @@ public sealed class CredentialOptions
     public string? Env { get; set; }
     public string? File { get; set; }
 
+    /// <summary>
+    /// The secret as read when the configuration was loaded (validation reads it), or null when it could not be read
+    /// (validation reports why). Probes send this value and the redactor knows it: nothing reads the variable or the
+    /// file again until the configuration is reloaded, which is how a rotated key is picked up.
+    /// </summary>
+    public Secret? Value => _value;
+
+    private Secret? _value; // not a settable property: the binder would take it for a key of the file
+
     /// <summary>Target credentials: the header that carries the key as it is; <c>Authorization</c> carries it as a <c>Bearer</c> token.</summary>
     public string? Header { get; set; }
 
@@ -41,36 +50,25 @@ public sealed class CredentialOptions
             problems.Add(key, "set exactly one of env (an environment variable name) or file (a path)");
             return;
         }
-        if (Env is not null && string.IsNullOrEmpty(Environment.GetEnvironmentVariable(Env)))
-            problems.Add($"{key}:env", $"environment variable {Env} is not set or is empty");
+        if (Env is not null)
+        {
+            _value = Loaded(Environment.GetEnvironmentVariable(Env));
+            if (_value is null) problems.Add($"{key}:env", $"environment variable {Env} is not set or is empty");
+        }
         if (File is not null)
         {
             if (!System.IO.File.Exists(File)) problems.Add($"{key}:file", $"file {File} does not exist");
-            else if (TryRead(File) is null) problems.Add($"{key}:file", $"file {File} cannot be read or is empty");
+            else if ((_value = Loaded(TryRead(File))) is null) problems.Add($"{key}:file", $"file {File} cannot be read or is empty");
         }
     }
 
-    private FileRead? _lastRead;
+    private static Secret? Loaded(string? text) => text?.Trim() is { Length: > 0 } value ? new Secret(value) : null;
 
-    /// <summary>
-    /// The secret as it is now; null when it cannot be had (validation reports why). A file is read again only when
-    /// it changed, so a rotated key is picked up without every probe reading the file.
-    /// </summary>
-    public Secret? Resolve() =>
-        (Env is not null ? Environment.GetEnvironmentVariable(Env) : File is not null ? TryRead(File) : null) is { Length: > 0 } value
-            ? new Secret(value.Trim())
-            : null;
-
-    private string? TryRead(string path)
+    private static string? TryRead(string path)
     {
         try
         {
-            var modified = System.IO.File.GetLastWriteTimeUtc(path);
-            if (_lastRead is { } last && last.Modified == modified) return last.Text;
-            var text = System.IO.File.ReadAllText(path).Trim();
-            var read = text.Length > 0 ? text : null;
-            _lastRead = new FileRead(modified, read);
-            return read;
+            return System.IO.File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -78,9 +76,6 @@ public sealed class CredentialOptions
         }
     }
 }
-
-/// <summary>What a credential file held when it was last modified.</summary>
-internal sealed record FileRead(DateTime Modified, string? Text);
 
 /// <summary>A credential value. Its ToString never shows it, so it cannot slip into a log line or a message.</summary>
 public sealed class Secret(string value)

@@ -52,6 +52,15 @@ public sealed class ExporterOptions
     public ModelPrice? PriceOf(TargetOptions target, string model) =>
         target.Prices.GetValueOrDefault(model) ?? Prices.GetValueOrDefault(model);
 
+    /// <summary>
+    /// Every secret this configuration holds, as loaded: what the redactor takes out of whatever an upstream sends back.
+    /// A new kind of secret in the configuration is added here.
+    /// </summary>
+    public IEnumerable<Secret> Secrets() =>
+        Targets.Select(t => t.Credential).Append(Admin.Token)
+            .Concat(Targets.SelectMany(t => t.Headers.Values).Select(header => header.SecretSource))
+            .Select(source => source?.Value).OfType<Secret>();
+
     /// <summary>A check's settings as they apply: the target's own, then <c>defaults</c>, then the built-in ones.</summary>
     public CheckOptions EffectiveCheck(TargetOptions target, string check) =>
         target.EffectiveChecks[check]

@@ -21,12 +21,12 @@ public sealed class HeaderValue
     /// <summary>Whether the value is a secret (from env or file) rather than written in the file.</summary>
     public bool IsSecret => Env is not null || File is not null;
 
-    /// <summary>The secret part, resolved as a credential is (a rotated file is picked up); null for a literal value.</summary>
+    /// <summary>The secret part, loaded with the configuration as a credential is (a rotated file is picked up by a reload); null for a literal value.</summary>
     public CredentialOptions? SecretSource => IsSecret ? _secret ??= new CredentialOptions { Env = Env, File = File } : null;
 
     /// <summary>The header value to send now; null when its secret cannot be had (validation reports why).</summary>
     public string? Resolve() => IsSecret
-        ? SecretSource!.Resolve()?.Reveal() is { } secret ? Prefix + secret : null
+        ? SecretSource!.Value?.Reveal() is { } secret ? Prefix + secret : null
         : Value;
 
     public void Validate(string key, ConfigProblems problems)

@@ -21,7 +21,8 @@ public sealed record CommandLine
         Usage: relay-exporter [flags]
 
           --config.file PATH          configuration file (or env RELAY_EXPORTER_CONFIG_FILE)
-          --config.check PATH         validate a configuration file, print "ok" and the projected spend of the paid checks, or every problem, and exit
+          --config.check PATH         validate a configuration file (and the --web.config.file, when given),
+                                      print "ok" and the projected spend of the paid checks, or every problem, and exit
           --web.listen-address ADDR   address to serve /metrics and the API on (default :9477)
           --web.config.file PATH      TLS and basic auth for everything served (exporter-toolkit web config format)
           --log.format console|json   log line format (default console)

@@ -26,7 +26,7 @@ public static class ExporterCommand
             stdout.WriteLine($"relay-exporter {build.Version} (revision {build.Revision}, {build.Runtime})");
             return 0;
         }
-        if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, stdout, stderr);
+        if (commandLine.ConfigCheck is { } checkPath) return CheckConfig(checkPath, commandLine.WebConfigFile, stdout, stderr);
         WebConfig? web = null;
         if (commandLine.WebConfigFile is { } webConfigPath && !TryLoad("web configuration", webConfigPath, WebConfigLoader.Load, stderr, out web))
             return 1;
@@ -60,19 +60,30 @@ public static class ExporterCommand
         }
     }
 
-    private static int CheckConfig(string path, TextWriter stdout, TextWriter stderr)
+    /// <summary>Validates the configuration and, when given, the web configuration (certificates and keys included).</summary>
+    private static int CheckConfig(string path, string? webConfigPath, TextWriter stdout, TextWriter stderr)
+    {
+        var (options, problems) = Load(path, ConfigLoader.Load);
+        if (webConfigPath is not null) problems = [.. problems, .. Load(webConfigPath, WebConfigLoader.Load).Problems];
+        if (problems.Count == 0)
+        {
+            stdout.WriteLine("ok");
+            if (SpendSummary(options!) is { } spend) stdout.WriteLine(spend);
+            return 0;
+        }
+        foreach (var problem in problems) stderr.WriteLine(problem);
+        return 1;
+    }
+
+    private static (T? Loaded, IReadOnlyList<ConfigProblem> Problems) Load<T>(string path, Func<string, T> load) where T : class
     {
         try
         {
-            var options = ConfigLoader.Load(path);
-            stdout.WriteLine("ok");
-            if (SpendSummary(options) is { } spend) stdout.WriteLine(spend);
-            return 0;
+            return (load(path), []);
         }
         catch (ConfigException e)
         {
-            foreach (var problem in e.Problems) stderr.WriteLine(problem);
-            return 1;
+            return (null, e.Problems);
         }
     }
 

@@ -19,7 +19,7 @@ public static class AdminAuthorization
     /// <returns>Null when the caller may proceed; otherwise the response that refuses it.</returns>
     public static IResult? Refusal(HttpRequest request, RunningConfig config, string calls = "admin calls")
     {
-        if (config.Current.Admin.Token?.Resolve() is not { } token)
+        if (config.Current.Admin.Token?.Value is not { } token)
             return Problem(StatusCodes.Status403Forbidden,
                 $"{calls} are disabled: set admin.token in the configuration (an environment variable or a file holding the bearer token)");
         if (Presented(request) is not { } presented)

@@ -31,8 +31,9 @@ internal static class ProtocolRequests
             if (value.Resolve() is { } resolved) request.Headers.TryAddWithoutValidation(name, resolved);
     }
 
-    /// <summary>The target's secret, read when the request is built so that rotated credential files are picked up.</summary>
-    public static string? Credential(TargetOptions target) => target.Credential?.Resolve()?.Reveal();
+    /// <summary>The target's secret as the configuration in force loaded it.</summary>
+    public static string? Credential(TargetOptions target) => target.Credential?.Value?.Reveal();
+
 
     private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
     {

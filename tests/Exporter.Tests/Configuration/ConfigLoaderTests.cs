@@ -165,25 +165,31 @@ public class ConfigLoaderTests
     {
         var keyFile = WriteTemp("sk-live-123456\n");
         var credential = new CredentialOptions { File = keyFile };
+        var problems = new ConfigProblems("test.yml", new Dictionary<string, int>());
 
-        var secret = credential.Resolve()!;
+        credential.Validate("credential", problems);
+        var secret = credential.Value!;
 
+        Assert.False(problems.Any);
         Assert.Equal("sk-live-123456", secret.Reveal());
         Assert.DoesNotContain("sk-live", secret.ToString());
         Assert.DoesNotContain("sk-live", $"{secret}");
     }
 
     [Fact]
-    public void A_rotated_credential_file_is_picked_up()
+    public void A_rotated_credential_file_is_picked_up_by_the_next_load()
     {
         var keyFile = WriteTemp("sk-old");
-        var credential = new CredentialOptions { File = keyFile };
-        Assert.Equal("sk-old", credential.Resolve()!.Reveal());
+        var path = WriteTemp($$"""
+            targets:
+              - { name: p, protocol: openai, base_url: "http://127.0.0.1:1", credential: { file: "{{keyFile}}" } }
+            """);
+        var loaded = ConfigLoader.Load(path);
 
         File.WriteAllText(keyFile, "sk-new");
-        File.SetLastWriteTimeUtc(keyFile, DateTime.UtcNow.AddMinutes(1));
 
-        Assert.Equal("sk-new", credential.Resolve()!.Reveal());
+        Assert.Equal("sk-old", loaded.Targets[0].Credential!.Value!.Reveal());
+        Assert.Equal("sk-new", ConfigLoader.Load(path).Targets[0].Credential!.Value!.Reveal());
     }
 
     [Theory]

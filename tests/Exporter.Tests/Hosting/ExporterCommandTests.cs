@@ -1,4 +1,5 @@
 using RelayExporter.Hosting;
+using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Hosting;
 
@@ -52,6 +53,28 @@ public class ExporterCommandTests
         Assert.DoesNotContain("secret", stderr.Replace(path, ""));
         Assert.DoesNotContain("key=abc", stderr);
         Assert.DoesNotContain("   at ", stderr);
+    }
+
+    [Fact]
+    public async Task Config_check_also_checks_the_web_configuration_with_its_certificate()
+    {
+        var config = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
+        var web = Path.Combine(Path.GetTempPath(), $"relay-exporter-web-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(config, "targets:\n  - { name: a, protocol: openai, base_url: \"http://127.0.0.1:1\" }\n");
+        await File.WriteAllTextAsync(web, "tls_server_config:\n  cert_file: /nonexistent/cert.pem\n  key_file: /nonexistent/key.pem\nbasic_auth_users:\n  alice: hunter2\n");
+        using var certificates = new TestCertificates(TimeSpan.FromDays(1));
+
+        var broken = await RunAsync("--config.check", config, "--web.config.file", web);
+        await File.WriteAllTextAsync(web, $"tls_server_config:\n  cert_file: {certificates.ServerPemFile}\n  key_file: {certificates.ServerKeyPemFile}\n");
+        var valid = await RunAsync("--config.check", config, "--web.config.file", web);
+
+        Assert.Equal((1, ""), (broken.Code, broken.Stdout));
+        var problems = broken.Stderr.TrimEnd('\n').Split('\n').Order().ToList();
+        Assert.Equal(2, problems.Count);
+        Assert.StartsWith($"{web}:2: tls_server_config.cert_file: cannot load the certificate /nonexistent/cert.pem with the key /nonexistent/key.pem: ", problems[0]);
+        Assert.StartsWith($"{web}:5: basic_auth_users.alice: is not a bcrypt hash", problems[1]);
+        Assert.DoesNotContain("hunter2", broken.Stderr);
+        Assert.Equal((0, "ok\n", ""), valid);
     }
 
     [Fact]

@@ -14,6 +14,9 @@ public sealed class ProbeRig : IDisposable
 
     public ProbeRig(ExporterOptions options, TimeProvider? time = null)
     {
+        // Credentials are read when a configuration is loaded (validated); these options were built in code.
+        var problems = new ConfigProblems("test.yml", new Dictionary<string, int>());
+        foreach (var target in options.Targets) target.Credential?.Validate("credential", problems);
         var services = new ServiceCollection();
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         services.AddSingleton(time ?? TimeProvider.System);

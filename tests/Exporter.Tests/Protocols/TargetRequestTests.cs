@@ -181,7 +181,7 @@ public sealed class TargetRequestTests
                 headers: { x-portkey-api-key: { env: TRT_GATEWAY_5 } }
             """);
         var config = new RunningConfig(path, ConfigLoader.Load(path), TimeProvider.System);
-        var secrets = new ProcessSecrets(config, TimeProvider.System);
+        var secrets = new ProcessSecrets(config);
 
         var redacted = secrets.Redactor().Redact($"invalid gateway key {GatewayKey}");
 
