@@ -19,6 +19,7 @@ public sealed record CommandLine
 
     public const string Usage = """
         Usage: relay-exporter [flags]
+               relay-exporter healthcheck [--web.listen-address ADDR] [--web.config.file PATH]
 
           --config.file PATH          configuration file (or env RELAY_EXPORTER_CONFIG_FILE)
           --config.check PATH         validate a configuration file, print "ok" or every problem, and exit

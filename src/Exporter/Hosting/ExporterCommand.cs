@@ -6,11 +6,12 @@ using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
 
-/// <summary>What the relay-exporter executable does with its flags: help, version, config check, or serve.</summary>
+/// <summary>What the relay-exporter executable does with its flags: help, version, config check, health check, or serve.</summary>
 public static class ExporterCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args is [HealthCheckCommand.Name, .. var healthCheckArgs]) return await HealthCheckCommand.RunAsync(healthCheckArgs, stdout, stderr);
         var (commandLine, errors) = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
         if (commandLine is null)
         {
