@@ -43,6 +43,8 @@ public static class ExporterCommand
             await app.StartAsync();
             app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
                 BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
+            if (commandLine.Shard is { } shard)
+                app.Logger.LogInformation("Shard {Index} of {Count}: this replica probes only the targets of its shard", shard.Index, shard.Count);
             await app.WaitForShutdownAsync();
             return 0;
         }
