@@ -38,9 +38,9 @@ public static class ShardedScale
             using (exporter.Process)
             using (var prometheus = await PrometheusProcess.StartAsync([exporter.Address]))
             {
-                var measured = await MeasureAsync([exporter.Process, prometheus.Process, simulator.Process], warmup, window);
+                var measured = await MeasureAsync([exporter.Process, prometheus.Process, simulator.Process], [exporter.Address], warmup, window);
                 alone = measured[0];
-                Console.WriteLine($"RESULT shards alone: 1 replica, {series} series: CPU {alone.CpuPercent:F1} % of one core, RSS median {alone.RssMb:F0} MB; " +
+                Console.WriteLine($"RESULT shards alone: 1 replica, {alone.Series} series: CPU {alone.CpuPercent:F1} % of one core ({alone.Probes:F0} probes, {alone.MicrosecondsPerProbe:F0} µs/probe), RSS median {alone.RssMb:F0} MB; " +
                     $"Prometheus CPU {measured[1].CpuPercent:F1} %, simulator CPU {measured[2].CpuPercent:F1} %");
             }
         }
@@ -53,13 +53,12 @@ public static class ShardedScale
             for (var i = 0; i < replicas; i++)
                 shards.Add(await StartExporterAsync(fleet.Path, ["--shard.index", i.ToString(CultureInfo.InvariantCulture), "--shard.count", replicas.ToString(CultureInfo.InvariantCulture)]));
             using var prometheus = await PrometheusProcess.StartAsync(shards.Select(s => s.Address).ToList());
-            var measured = await MeasureAsync([.. shards.Select(s => s.Process), prometheus.Process, simulator.Process], warmup, window);
+            var measured = await MeasureAsync([.. shards.Select(s => s.Process), prometheus.Process, simulator.Process], shards.Select(s => s.Address).ToList(), warmup, window);
             for (var i = 0; i < replicas; i++)
             {
-                var targets = await prometheus.QueryScalarAsync($"count(relay_probe_success{{instance=\"{shards[i].Address}\",check=\"health\"}})");
-                var perSeries = measured[i].CpuPercent / (targets * 2) / (alone.CpuPercent / series);
-                Console.WriteLine($"RESULT shards replica {i}/{replicas}: {targets * 2:F0} series: CPU {measured[i].CpuPercent:F1} % of one core, RSS median {measured[i].RssMb:F0} MB; " +
-                    $"CPU per series {perSeries:F2}× the lone replica's, RSS {measured[i].RssMb / alone.RssMb:F2}×");
+                var m = measured[i];
+                Console.WriteLine($"RESULT shards replica {i}/{replicas}: {m.Series} series: CPU {m.CpuPercent:F1} % of one core ({m.Probes:F0} probes, {m.MicrosecondsPerProbe:F0} µs/probe), " +
+                    $"RSS median {m.RssMb:F0} MB; against the lone replica: CPU per probe {m.MicrosecondsPerProbe / alone.MicrosecondsPerProbe:F2}×, RSS {m.RssMb / alone.RssMb:F2}×");
             }
             Console.WriteLine($"RESULT shards Prometheus ({replicas} replicas): CPU {measured[replicas].CpuPercent:F1} % of one core, RSS median {measured[replicas].RssMb:F0} MB; " +
                 $"simulator CPU {measured[replicas + 1].CpuPercent:F1} %");
@@ -76,7 +75,10 @@ public static class ShardedScale
         }
     }
 
-    private sealed record Measured(double CpuPercent, double RssMb);
+    private sealed record Measured(double CpuPercent, double RssMb, double Probes, int Series, TimeSpan Cpu)
+    {
+        public double MicrosecondsPerProbe => Cpu.TotalMicroseconds / Probes;
+    }
 
     private static async Task<(ChildProcess Process, string Address)> StartExporterAsync(string config, IEnumerable<string> extra)
     {
@@ -87,10 +89,16 @@ public static class ShardedScale
         return (process, address);
     }
 
-    /// <summary>After the warm-up, each process's average CPU over the window and its median RSS sampled every 5 s.</summary>
-    private static async Task<List<Measured>> MeasureAsync(IReadOnlyList<ChildProcess> processes, TimeSpan warmup, TimeSpan window)
+    /// <summary>
+    /// After the warm-up, each process's average CPU over the window and its median RSS sampled every 5 s; for the
+    /// exporters (the first <paramref name="exporters"/>.Count processes) also the probes they ran in the window and
+    /// their probe series, from a scrape at its start and its end.
+    /// </summary>
+    private static async Task<List<Measured>> MeasureAsync(IReadOnlyList<ChildProcess> processes, IReadOnlyList<string> exporters, TimeSpan warmup, TimeSpan window)
     {
         await Task.Delay(warmup);
+        using var client = PrometheusScraper.Create(TimeSpan.FromSeconds(120));
+        var before = await Task.WhenAll(exporters.Select(e => client.GetStringAsync($"http://{e}/metrics")));
         var cpu = processes.Select(p => p.Cpu).ToList();
         var rss = processes.Select(_ => new List<double>()).ToList();
         var clock = Stopwatch.StartNew();
@@ -100,7 +108,12 @@ public static class ShardedScale
             await Task.Delay(RssInterval);
         }
         var elapsed = clock.Elapsed;
-        return processes.Select((p, i) => new Measured((p.Cpu - cpu[i]) / elapsed * 100, Stats.Median(rss[i]))).ToList();
+        var used = processes.Select((p, i) => p.Cpu - cpu[i]).ToList();
+        var after = await Task.WhenAll(exporters.Select(e => client.GetStringAsync($"http://{e}/metrics")));
+        return processes.Select((p, i) => i < exporters.Count
+            ? new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), new ScrapeText(after[i]).Sum("relay_probes_total") - new ScrapeText(before[i]).Sum("relay_probes_total"),
+                after[i].Split('\n').Count(l => l.StartsWith("relay_probe_success{", StringComparison.Ordinal)), used[i])
+            : new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), 0, 0, used[i])).ToList();
     }
 
     /// <summary>The distribution's prometheus binary scraping the given exporters every 15 s, on a free port, in a temporary directory.</summary>
@@ -118,7 +131,7 @@ public static class ShardedScale
             var directory = Directory.CreateTempSubdirectory("relay-bench-prometheus-").FullName;
             var config = Path.Combine(directory, "prometheus.yml");
             await File.WriteAllTextAsync(config, $"""
-                global: {"{"} scrape_interval: 15s, scrape_timeout: 10s {"}"}
+                global: {"{"} scrape_interval: 15s, scrape_timeout: 14s {"}"}
                 scrape_configs:
                   - job_name: relay-exporter
                     static_configs:
