@@ -98,7 +98,7 @@ public static class ShardedScale
     {
         await Task.Delay(warmup);
         using var client = PrometheusScraper.Create(TimeSpan.FromSeconds(120));
-        var before = await Task.WhenAll(exporters.Select(e => client.GetStringAsync($"http://{e}/metrics")));
+        var before = await Task.WhenAll(exporters.Select(e => ScrapeAsync(client, e)));
         var cpu = processes.Select(p => p.Cpu).ToList();
         var rss = processes.Select(_ => new List<double>()).ToList();
         var clock = Stopwatch.StartNew();
@@ -109,11 +109,25 @@ public static class ShardedScale
         }
         var elapsed = clock.Elapsed;
         var used = processes.Select((p, i) => p.Cpu - cpu[i]).ToList();
-        var after = await Task.WhenAll(exporters.Select(e => client.GetStringAsync($"http://{e}/metrics")));
+        var after = await Task.WhenAll(exporters.Select(e => ScrapeAsync(client, e)));
         return processes.Select((p, i) => i < exporters.Count
             ? new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), new ScrapeText(after[i]).Sum("relay_probes_total") - new ScrapeText(before[i]).Sum("relay_probes_total"),
                 after[i].Split('\n').Count(l => l.StartsWith("relay_probe_success{", StringComparison.Ordinal)), used[i])
             : new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), 0, 0, used[i])).ToList();
+    }
+
+    /// <summary>
+    /// One scrape, tried up to three times: on a saturated machine a collection can overrun the exporter's 10 s limit
+    /// (it answers 500), and the count of probes is what is wanted here. Each failure is printed.
+    /// </summary>
+    private static async Task<string> ScrapeAsync(HttpClient client, string exporter)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            using var response = await client.GetAsync($"http://{exporter}/metrics");
+            if (response.IsSuccessStatusCode || attempt == 3) return await response.EnsureSuccessStatusCode().Content.ReadAsStringAsync();
+            Console.WriteLine($"scrape of {exporter} answered {(int)response.StatusCode}; trying again");
+        }
     }
 
     /// <summary>The distribution's prometheus binary scraping the given exporters every 15 s, on a free port, in a temporary directory.</summary>
