@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Runs every test of Relay Exporter: unit, integration (real Prometheus, promtool, OTLP receiver), simulator and
+# Runs every test of Relay Exporter: unit, integration (real Prometheus, promtool, OTLP receiver, kubectl kustomize), simulator and
 # SDK-compatibility tests. Installs what the tests need first: Debian packages when missing, npm packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -12,6 +12,7 @@ command -v amtool >/dev/null || packages+=(prometheus-alertmanager)
 command -v node >/dev/null || packages+=(nodejs)
 command -v npm >/dev/null || packages+=(npm)
 command -v chromium >/dev/null || packages+=(chromium)
+command -v kubectl >/dev/null || packages+=(kubectl)
 if [ ${#packages[@]} -gt 0 ]; then
   echo "Installing missing Debian packages: ${packages[*]}"
   as_root=()

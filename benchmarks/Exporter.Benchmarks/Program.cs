@@ -9,6 +9,7 @@ const string Usage = """
       latency      reported duration minus an injected delay, 1,000 probe series
       render       /metrics render time and memory with 10,000 series, in-process
       scale        the relay-exporter executable with 10,000 series at 30 s: CPU, RSS, schedule lag, scrape time
+      shards       4 sharded replicas × 10,000 series beside one Prometheus, against one replica alone: CPU, RSS
       detection    time from a hard outage to unhealthy and circuit open with default settings, and back
       startup      time from starting the relay-exporter executable to ready, with 5,000 targets
       soak         30 minutes, 1,000 series, a fifth of the targets hostile: memory growth, scrape time, lag, leaks
@@ -28,6 +29,7 @@ Func<Arguments, Task> benchmark = args[0] switch
     "latency" => LatencyHonesty.RunAsync,
     "render" => ScrapeRender.RunAsync,
     "scale" => SchedulerScale.RunAsync,
+    "shards" => ShardedScale.RunAsync,
     "detection" => DetectionTime.RunAsync,
     "startup" => StartupTime.RunAsync,
     "soak" => Soak.RunAsync,

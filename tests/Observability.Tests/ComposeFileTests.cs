@@ -35,7 +35,7 @@ public sealed class ComposeFileTests
         return command[index + 1];
     }
 
-    /// <summary>Ports the service (or the services sharing its network namespace) listens on, from its port mappings.</summary>
+    /// <summary>Ports the service listens on, from its port mappings.</summary>
     private static HashSet<int> ContainerPorts(string service) =>
         Service(service).Get("ports").Items().Select(p => int.Parse(p.Scalar().Split(':').Last(), System.Globalization.CultureInfo.InvariantCulture)).ToHashSet();
 

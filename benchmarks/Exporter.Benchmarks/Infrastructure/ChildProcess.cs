@@ -49,8 +49,9 @@ public sealed class ChildProcess : IDisposable
     }
 
     /// <summary>Starts a server with the benchmark credential in its environment, and waits until <paramref name="readyUrl"/> answers.</summary>
+    /// <param name="timeout">How long it may take to be ready; a minute when not given.</param>
     public static async Task<ChildProcess> StartServingAsync(string executable, IEnumerable<string> arguments, string readyUrl,
-        IReadOnlyDictionary<string, string>? environment = null)
+        IReadOnlyDictionary<string, string>? environment = null, TimeSpan? timeout = null)
     {
         var variables = new Dictionary<string, string>(environment ?? new Dictionary<string, string>())
         {
@@ -59,7 +60,7 @@ public sealed class ChildProcess : IDisposable
         var process = Start(executable, arguments, variables);
         try
         {
-            await process.WaitUntilServingAsync(readyUrl, TimeSpan.FromSeconds(60));
+            await process.WaitUntilServingAsync(readyUrl, timeout ?? TimeSpan.FromSeconds(60));
             return process;
         }
         catch

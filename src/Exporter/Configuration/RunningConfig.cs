@@ -1,12 +1,16 @@
+using RelayExporter.Sharding;
+
 namespace RelayExporter.Configuration;
 
 /// <summary>The configuration in force, where it came from, and how its last (re)load went.</summary>
-public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time)
+/// <param name="shard">On a sharded replica, only this shard's targets are in force, at start-up and after every reload.</param>
+public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Shard? shard = null)
 {
     private readonly object _reloadGate = new();
-    private ExporterOptions _current = initial;
+    private ExporterOptions _current = shard?.Select(initial) ?? initial;
 
     public string Path { get; } = path;
+    public Shard? Shard { get; } = shard;
     public ExporterOptions Current => Volatile.Read(ref _current);
     public bool LastReloadSucceeded { get; private set; } = true;
     public DateTimeOffset LastSuccessfulReload { get; private set; } = time.GetUtcNow();
@@ -26,6 +30,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             try
             {
                 next = ConfigLoader.Load(Path);
+                if (shard is not null) next = shard.Select(next);
             }
             catch (ConfigException e)
             {

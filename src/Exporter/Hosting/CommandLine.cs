@@ -1,3 +1,5 @@
+using RelayExporter.Sharding;
+
 namespace RelayExporter.Hosting;
 
 public enum LogFormat { Console, Json }
@@ -14,17 +16,22 @@ public sealed record CommandLine
     public string? WebConfigFile { get; init; }
     public LogFormat LogFormat { get; init; } = LogFormat.Console;
     public LogLevel LogLevel { get; init; } = LogLevel.Information;
+    /// <summary>This replica's part of the fleet; null probes every target.</summary>
+    public Shard? Shard { get; init; }
     public bool ShowHelp { get; init; }
     public bool ShowVersion { get; init; }
 
     public const string Usage = """
         Usage: relay-exporter [flags]
+               relay-exporter healthcheck [--web.listen-address ADDR] [--web.config.file PATH]
 
           --config.file PATH          configuration file (or env RELAY_EXPORTER_CONFIG_FILE)
           --config.check PATH         validate a configuration file (and the --web.config.file, when given),
                                       print "ok" and the projected spend of the paid checks, or every problem, and exit
           --web.listen-address ADDR   address to serve /metrics and the API on (default :9477)
           --web.config.file PATH      TLS and basic auth for everything served (exporter-toolkit web config format)
+          --shard.count N             replicas that split the fleet: this one probes only its share of the targets
+          --shard.index I             this replica's shard, 0 to N-1 (with --shard.count)
           --log.format console|json   log line format (default console)
           --log.level LEVEL           debug, info, warn or error (default info)
           --version                   print the version and exit
@@ -35,6 +42,7 @@ public sealed record CommandLine
     public static (CommandLine? Result, IReadOnlyList<string> Errors) Parse(IReadOnlyList<string> args, Func<string, string?> environment)
     {
         var errors = new List<string>();
+        int? shardIndex = null, shardCount = null;
         var result = new CommandLine { ConfigFile = environment(ConfigFileVariable) is { Length: > 0 } fromEnv ? fromEnv : null };
         for (var i = 0; i < args.Count; i++)
         {
@@ -66,6 +74,8 @@ public sealed record CommandLine
                     if (ParseLevel(level) is { } parsed) result = result with { LogLevel = parsed };
                     else if (level is not null) errors.Add($"--log.level \"{level}\" must be debug, info, warn or error");
                     break;
+                case "--shard.index": shardIndex = Count(name, Value(), errors, minimum: 0); break;
+                case "--shard.count": shardCount = Count(name, Value(), errors, minimum: 1); break;
                 case "--help" or "-h": result = result with { ShowHelp = true }; break;
                 case "--version": result = result with { ShowVersion = true }; break;
                 case var other when !other.StartsWith('-'): errors.Add($"unexpected argument {other}: flags start with --, see --help"); break;
@@ -77,10 +87,17 @@ public sealed record CommandLine
                     break;
             }
         }
+        if (shardIndex is not null && shardCount is null) errors.Add("--shard.index needs --shard.count");
+        else if (shardCount is { } count)
+        {
+            if (shardIndex is null) errors.Add("--shard.count needs --shard.index");
+            else if (shardIndex >= count) errors.Add($"--shard.index {shardIndex} must be below --shard.count {count}");
+            else result = result with { Shard = new Shard(shardIndex.Value, count) };
+        }
         return errors.Count > 0 ? (null, errors) : (result, errors);
     }
 
-    private static readonly string[] Flags = ["--config.file", "--config.check", "--web.listen-address", "--web.config.file", "--log.format", "--log.level", "--version", "--help"];
+    private static readonly string[] Flags = ["--config.file", "--config.check", "--web.listen-address", "--web.config.file", "--shard.count", "--shard.index", "--log.format", "--log.level", "--version", "--help"];
     private static readonly string?[] FlagsWithoutValue = ["--version", "--help"];
 
     /// <summary>The flag a typo most likely meant: at most 3 edits away, and fewer edits than half its length.</summary>
@@ -101,6 +118,14 @@ public sealed record CommandLine
             previous = current;
         }
         return previous[b.Length];
+    }
+
+    private static int? Count(string name, string? value, List<string> errors, int minimum)
+    {
+        if (value is null) return null;
+        if (int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var parsed) && parsed >= minimum) return parsed;
+        errors.Add($"{name} \"{value}\" must be a whole number, at least {minimum}");
+        return null;
     }
 
     /// <summary><c>:9477</c> listens on every interface; <c>127.0.0.1:0</c> on loopback, on a port chosen by the system.</summary>

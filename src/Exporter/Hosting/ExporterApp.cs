@@ -3,6 +3,7 @@ using Microsoft.Extensions.Logging.Console;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Routing;
+using RelayExporter.Sharding;
 using RelayExporter.Status;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
@@ -35,7 +36,7 @@ public static class ExporterApp
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>()));
+        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddProbing();
         builder.Services.AddSingleton<ConfigReloader>();
@@ -46,6 +47,7 @@ public static class ExporterApp
 
         var app = builder.Build();
         if (web?.BasicAuthUsers is { Count: > 0 } users) app.Use(new BasicAuthentication(users).InvokeAsync);
+        if (commandLine.Shard is { } shard) app.Use(new ShardHeader(shard).InvokeAsync);
         app.MapPrometheusScrapeEndpoint("/metrics");
         app.MapOperationsEndpoints();
         app.MapProbeEndpoints();

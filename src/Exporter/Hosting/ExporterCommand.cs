@@ -7,11 +7,12 @@ using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
 
-/// <summary>What the relay-exporter executable does with its flags: help, version, config check, or serve.</summary>
+/// <summary>What the relay-exporter executable does with its flags: help, version, config check, health check, or serve.</summary>
 public static class ExporterCommand
 {
     public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr)
     {
+        if (args is [HealthCheckCommand.Name, .. var healthCheckArgs]) return await HealthCheckCommand.RunAsync(healthCheckArgs, stdout, stderr);
         var (commandLine, errors) = CommandLine.Parse(args, Environment.GetEnvironmentVariable);
         if (commandLine is null)
         {
@@ -44,6 +45,8 @@ public static class ExporterCommand
             app.Logger.LogInformation("Relay Exporter {Version} serving on {Urls} with {Targets} targets from {Config}",
                 BuildInfo.Current.Version, string.Join(", ", app.Urls), options.Targets.Count, configPath);
             if (SpendSummary(options) is { } spend) app.Logger.LogInformation("Spend: {Projection}", spend);
+            if (commandLine.Shard is { } shard)
+                app.Logger.LogInformation("Shard {Index} of {Count}: this replica probes only the targets of its shard", shard.Index, shard.Count);
             await app.WaitForShutdownAsync();
             return 0;
         }
