@@ -36,6 +36,8 @@ public static partial class EndpointComparison
         var series = args.Int("series", 10_000);
         var scrapes = args.Int("scrapes", 20);
         var warmup = args.Int("warmup", 10);
+        // Off by default, as our endpoint serves them (the metrics contract has no otel_scope_* labels).
+        var scopeLabels = args.Int("official-scope-labels", 0) == 1;
         args.RejectUnknown();
 
         using var simulator = await SimulatorProcess.StartAsync();
@@ -48,7 +50,11 @@ public static partial class EndpointComparison
                 builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ProbeScheduler)));
                 // No response cache (its default is 300 ms): every scrape collects and renders, as ours does.
                 builder.Services.ConfigureOpenTelemetryMeterProvider(metrics =>
-                    metrics.AddPrometheusExporter(o => o.ScrapeResponseCacheDurationMilliseconds = 0));
+                    metrics.AddPrometheusExporter(o =>
+                    {
+                        o.ScrapeResponseCacheDurationMilliseconds = 0;
+                        o.ScopeInfoEnabled = scopeLabels;
+                    }));
             });
         app.MapPrometheusScrapingEndpoint("/metrics-official");
         await app.StartAsync();
@@ -57,7 +63,7 @@ public static partial class EndpointComparison
         var jobs = ProbePlan.From(options);
         var handler = app.Services.GetRequiredService<ProbeHandler>();
         await Parallel.ForEachAsync(jobs, new ParallelOptions { MaxDegreeOfParallelism = 32 }, async (job, ct) => await handler.RunAsync(job, ct));
-        Console.WriteLine($"{jobs.Count} series probed once; {scrapes} timed scrapes per endpoint and format after {warmup} warm-up, alternating");
+        Console.WriteLine($"{jobs.Count} series probed once; {scrapes} timed scrapes per endpoint and format after {warmup} warm-up, alternating; official exporter's scope labels {(scopeLabels ? "on" : "off")}");
 
         using var client = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = System.Net.DecompressionMethods.None });
         var sink = new byte[1 << 20];
@@ -212,8 +218,15 @@ public static partial class EndpointComparison
         using var process = Process.Start(info)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
         var stderr = process.StandardError.ReadToEndAsync();
-        await process.StandardInput.WriteAsync(input);
-        process.StandardInput.Close();
+        try
+        {
+            await process.StandardInput.WriteAsync(input);
+            process.StandardInput.Close();
+        }
+        catch (IOException)
+        {
+            // It stopped reading (promtool stops at the first parse error): its output says why.
+        }
         await process.WaitForExitAsync();
         return (process.ExitCode, await stdout + await stderr);
     }
