@@ -141,9 +141,13 @@ public static partial class EndpointComparison
                 $"{lines.Count(l => l.Contains("otel_metric_overflow", StringComparison.Ordinal))} overflow series, " +
                 $"target_info: {lines.FirstOrDefault(l => l.StartsWith("target_info", StringComparison.Ordinal)) ?? "(none)"}");
             Console.WriteLine($"  {name} example: {lines.FirstOrDefault(l => l.StartsWith("relay_probes_total{", StringComparison.Ordinal))}");
-            var (exit, output) = await RunAsync("promtool", ["check", "metrics"], body);
+            // promtool reads the Prometheus text format only (an OpenMetrics info type stops it at line 1).
+            using var textRequest = new HttpRequestMessage(HttpMethod.Get, baseUrl + Endpoints.Single(e => e.Name == name).Path);
+            textRequest.Headers.TryAddWithoutValidation("Accept", "text/plain;version=0.0.4");
+            using var textResponse = await client.SendAsync(textRequest);
+            var (exit, output) = await RunAsync("promtool", ["check", "metrics"], await textResponse.EnsureSuccessStatusCode().Content.ReadAsStringAsync());
             var problems = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
-            Console.WriteLine($"RESULT endpoint promtool check metrics {name}: exit {exit}, {problems.Length} problem lines" +
+            Console.WriteLine($"RESULT endpoint promtool check metrics {name} (text 0.0.4): exit {exit}, {problems.Length} problem lines" +
                 (problems.Length > 0 ? ": " + string.Join(" | ", problems.Take(5)) : ""));
         }
     }
