@@ -152,7 +152,10 @@ public static partial class EndpointComparison
         }
     }
 
-    /// <summary>A real Prometheus scrapes both endpoints with OpenMetrics only; reports up and the samples each scrape stored.</summary>
+    /// <summary>
+    /// A real Prometheus scrapes both endpoints; reports up and the samples each scrape stored. The Debian package's
+    /// Prometheus has no scrape_protocols setting; it asks for OpenMetrics first on its own.
+    /// </summary>
     private static async Task CheckWithPrometheusAsync(string baseUrl)
     {
         var target = new Uri(baseUrl).Authority;
@@ -163,15 +166,13 @@ public static partial class EndpointComparison
             global: { scrape_interval: 5s, scrape_timeout: 4s }
             scrape_configs:
               - job_name: ours
-                scrape_protocols: [OpenMetricsText1.0.0]
                 metrics_path: /metrics
                 static_configs: [{ targets: ["{{target}}"] }]
               - job_name: official
-                scrape_protocols: [OpenMetricsText1.0.0]
                 metrics_path: /metrics-official
                 static_configs: [{ targets: ["{{target}}"] }]
             """);
-        using var prometheus = ChildProcess.Start("prometheus", [$"--config.file={configFile}", $"--storage.tsdb.path={directory.FullName}/data",
+        var prometheus = ChildProcess.Start("prometheus", [$"--config.file={configFile}", $"--storage.tsdb.path={directory.FullName}/data",
             $"--web.listen-address=127.0.0.1:{port}"]);
         try
         {
@@ -196,7 +197,7 @@ public static partial class EndpointComparison
         }
         finally
         {
-            prometheus.Dispose();
+            prometheus.Dispose(); // stopped before its data directory is deleted
             directory.Delete(recursive: true);
         }
     }
