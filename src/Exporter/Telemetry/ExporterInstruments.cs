@@ -196,6 +196,9 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_exporter_config_last_reload_success_timestamp",
             () => config.LastSuccessfulReload.ToUnixTimeMilliseconds() / 1000.0, "s",
             "Unix time of the last successful configuration (re)load.");
+        _meter.CreateObservableGauge("relay_exporter_probes_max_concurrency",
+            () => config.Current.Probing.MaxConcurrency,
+            description: "Probes the exporter runs at once at most (probing.max_concurrency); more wait, and their schedule lag grows.");
     }
 
     private void ObserveSpend(DailySpend spend)

@@ -31,12 +31,12 @@ internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, i
         return new OtlpSettings(uri, kind, interval, headers);
     }
 
-    public void Apply(OtlpExporterOptions exporter, MetricReaderOptions reader)
+    /// <summary>A periodic reader pushing to <see cref="Endpoint"/> (every 60 s unless OTEL_METRIC_EXPORT_INTERVAL says otherwise).</summary>
+    public MetricReader CreateReader()
     {
-        exporter.Endpoint = Endpoint;
-        exporter.Protocol = Protocol;
+        var exporter = new OtlpExporterOptions { Endpoint = Endpoint, Protocol = Protocol };
         if (Headers is not null) exporter.Headers = Headers;
-        if (ExportIntervalMilliseconds is { } ms) reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = ms;
+        return new PeriodicExportingMetricReader(new OtlpMetricExporter(exporter), ExportIntervalMilliseconds ?? 60_000);
     }
 
     private static Uri ParseEndpoint(string variable, string value) =>

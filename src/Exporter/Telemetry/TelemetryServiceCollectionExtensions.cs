@@ -1,4 +1,5 @@
 using OpenTelemetry;
+using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
 using RelayExporter.Telemetry.Prometheus;
@@ -8,8 +9,9 @@ namespace RelayExporter.Telemetry;
 public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
-    /// Hosts the OpenTelemetry SDK without OpenTelemetry.Extensions.Hosting: one <see cref="OpenTelemetrySdk"/> singleton,
-    /// built at start-up, disposed at shutdown, read by our Prometheus endpoint and, when configured, pushed over OTLP.
+    /// Hosts the OpenTelemetry SDK with OpenTelemetry.Extensions.Hosting: the MeterProvider is built when the host starts
+    /// (so no scrape pays for it) and disposed with it; our Prometheus endpoint reads it and, when the standard
+    /// OTEL_EXPORTER_OTLP_* variables name an endpoint, it is pushed over OTLP as well.
     /// </summary>
     public static IServiceCollection AddExporterTelemetry(this IServiceCollection services)
     {
@@ -17,37 +19,39 @@ public static class TelemetryServiceCollectionExtensions
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions { IncludeScopeLabels = false }));
-        services.AddSingleton(provider => CreateSdk(provider, OtlpSettings.From(provider.GetRequiredService<IConfiguration>())));
-        services.AddHostedService<TelemetryStartup>();
-        return services;
-    }
-
-    private static OpenTelemetrySdk CreateSdk(IServiceProvider provider, OtlpSettings? otlp)
-    {
-        var build = provider.GetRequiredService<BuildInfo>();
-        var prometheus = provider.GetRequiredService<PrometheusScrapeExporter>();
-        var limits = provider.GetRequiredService<CardinalityLimits>();
-        return OpenTelemetrySdk.Create(sdk => sdk
+        services.AddSingleton<SelfMetrics>();
+        services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.Clear()
-                .AddService("relay-exporter", serviceVersion: build.Version)
+                .AddService("relay-exporter", serviceVersion: BuildInfo.Current.Version)
                 .AddTelemetrySdk()
                 .AddEnvironmentVariableDetector())
             .WithMetrics(metrics =>
             {
-                metrics.AddMeter(ExporterMetrics.MeterName)
-                    .AddView(instrument => new MetricStreamConfiguration { CardinalityLimit = limits.For(instrument.Name) })
-                    .AddReader(new BaseExportingMetricReader(prometheus));
-                if (otlp is not null) metrics.AddOtlpExporter(otlp.Apply);
-            }));
+                metrics.AddMeter(ExporterMetrics.MeterName, SelfMetrics.MeterName)
+                    .AddRuntimeInstrumentation()
+                    .AddProcessInstrumentation()
+                    .AddReader(provider => new BaseExportingMetricReader(provider.GetRequiredService<PrometheusScrapeExporter>()));
+                // The hosting builder is deferred: this runs when the provider is built, with the host's services.
+                ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
+                {
+                    var limits = provider.GetRequiredService<CardinalityLimits>();
+                    // One view: an instrument two views match is exported twice.
+                    builder.AddView(instrument => SelfMetrics.View(instrument) ?? new MetricStreamConfiguration { CardinalityLimit = limits.For(instrument.Name) });
+                    // Read here, once the host's configuration is complete, so that a host built in a test can set them too.
+                    if (OtlpSettings.From(provider.GetRequiredService<IConfiguration>()) is { } otlp) builder.AddReader(otlp.CreateReader());
+                });
+            });
+        services.AddHostedService<TelemetryStartup>();
+        return services;
     }
 
-    /// <summary>Builds the SDK when the host starts (so no scrape pays for it) and disposes it with the container.</summary>
-    private sealed class TelemetryStartup(OpenTelemetrySdk sdk, ExporterMetrics metrics) : IHostedService
+    /// <summary>Creates the instruments when the host starts, so that the first probes and scrapes find them.</summary>
+    private sealed class TelemetryStartup(ExporterMetrics metrics, SelfMetrics selfMetrics) : IHostedService
     {
         public Task StartAsync(CancellationToken cancellationToken)
         {
-            GC.KeepAlive(sdk);
             GC.KeepAlive(metrics);
+            GC.KeepAlive(selfMetrics);
             return Task.CompletedTask;
         }
 

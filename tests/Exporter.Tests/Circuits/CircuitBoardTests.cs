@@ -4,13 +4,14 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Circuits;
 
 /// <summary>The Polly circuit in front of each target × model, driven by a clock the test moves.</summary>
 public class CircuitBoardTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly CircuitBoard _board;
     private readonly List<CircuitState> _transitions = [];
     private readonly ProbeJob _job;

@@ -2,6 +2,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Health;
 
@@ -9,7 +10,7 @@ public class HealthTrackerTests
 {
     private static readonly HealthOptions Options = new() { FailuresToUnhealthy = 2, SuccessesToRecover = 2, DegradedLatency = TimeSpan.FromSeconds(3) };
     private static readonly TimeSpan Fast = TimeSpan.FromMilliseconds(100);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
 
     [Fact]
     public void States_follow_the_hysteresis()

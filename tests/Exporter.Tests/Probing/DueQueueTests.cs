@@ -1,12 +1,13 @@
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Probing;
 
 public class DueQueueTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
 
     [Fact]
     public async Task Every_item_due_at_the_same_instant_is_taken_at_once_and_none_before_its_time()

@@ -11,6 +11,7 @@ using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Probing;
 
@@ -209,7 +210,7 @@ public class ProbeDispatchTests
             Scheduler = _services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
         }
 
-        public ManualTimeProvider Time { get; } = new();
+        public FakeTimeProvider Time { get; } = new(TestClock.Start);
         public TestLoggerProvider Logs { get; } = new();
         public DateTimeOffset Started { get; }
         public RecordingCheck Check { get; }

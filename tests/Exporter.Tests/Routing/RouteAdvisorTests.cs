@@ -4,6 +4,7 @@ using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Routing;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Routing;
 
@@ -11,7 +12,7 @@ namespace RelayExporter.Tests.Routing;
 public sealed class RouteAdvisorTests
 {
     private const string Model = "gpt-4.1";
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly RunningConfig _config;
     private readonly ProbeResultStore _results;
     private readonly HealthBoard _health;

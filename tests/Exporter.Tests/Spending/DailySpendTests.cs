@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using RelayExporter.Configuration;
 using RelayExporter.Spending;
 using RelayExporter.Tests.Infrastructure;
@@ -9,7 +10,7 @@ public class DailySpendTests
     [Fact]
     public void The_spend_counts_towards_the_budget_until_the_UTC_day_ends_then_starts_again_from_zero()
     {
-        var time = new ManualTimeProvider(new DateTimeOffset(2026, 11, 22, 23, 58, 0, TimeSpan.Zero));
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 22, 23, 58, 0, TimeSpan.Zero));
         var options = new ExporterOptions { Budget = new BudgetOptions { UsdPerDay = 1.0 } };
         var spend = new DailySpend(new RunningConfig("test.yml", options, time), time);
 
@@ -34,7 +35,7 @@ public class DailySpendTests
     [Fact]
     public void Without_a_budget_the_spend_is_counted_and_never_exhausted()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider(TestClock.Start);
         var spend = new DailySpend(new RunningConfig("test.yml", new ExporterOptions(), time), time);
 
         spend.Add(1000);

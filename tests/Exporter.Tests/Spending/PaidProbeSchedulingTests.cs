@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Time.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
@@ -117,7 +118,7 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
         private readonly string _path;
         private readonly SkipListener _skips;
 
-        private Rig(string path, string target, ManualTimeProvider time)
+        private Rig(string path, string target, FakeTimeProvider time)
         {
             _path = path;
             Time = time;
@@ -141,7 +142,7 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
             Scheduler = _services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
         }
 
-        public ManualTimeProvider Time { get; }
+        public FakeTimeProvider Time { get; }
         public TestLoggerProvider Logs { get; } = new();
         public StandInCheck Models { get; }
         public StandInCheck Chat { get; }
@@ -164,7 +165,7 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
                 prices:
                   m: { input: 4, output: 0 }
                 """ + (budget is { } usd ? $"\nbudget: {{ usd_per_day: {usd} }}\n" : "\n"));
-            var rig = new Rig(path, target, new ManualTimeProvider(start));
+            var rig = new Rig(path, target, new FakeTimeProvider(start));
             await rig.Scheduler.StartAsync(CancellationToken.None);
             ((ApplicationLifetime)rig._services.GetRequiredService<IHostApplicationLifetime>()).NotifyStarted();
             await Eventually.UntilAsync(() => rig.Logs.Entries.Any(e => e.Message.StartsWith("Running ")), Deadline, "the scheduler to plan its series");

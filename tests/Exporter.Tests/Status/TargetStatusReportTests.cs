@@ -6,6 +6,7 @@ using RelayExporter.Probing.Http;
 using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Status;
 
@@ -15,7 +16,7 @@ namespace RelayExporter.Tests.Status;
 /// </summary>
 public sealed class TargetStatusReportTests
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly TargetOptions _target = new()
     {
         Name = "relay", Kind = TargetKind.Relay, Protocol = ProtocolKind.Openai, BaseUrl = "http://127.0.0.1:1", Models = ["gpt-4.1", "claude-sonnet-4.5"],

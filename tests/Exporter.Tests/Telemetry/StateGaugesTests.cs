@@ -7,13 +7,14 @@ using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 using RelayExporter.Tests.Telemetry.Prometheus;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Telemetry;
 
 /// <summary>Health and circuit states are stored gauges: recorded when they change, by a probe or by time alone.</summary>
 public sealed class StateGaugesTests : IDisposable
 {
-    private readonly ManualTimeProvider _time = new();
+    private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly MeterHarness _harness = new();
     private readonly HealthBoard _health;
     private readonly CircuitBoard _circuits;

@@ -1,5 +1,6 @@
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace RelayExporter.Tests.Telemetry.Prometheus;
 
@@ -60,7 +61,7 @@ public sealed class ScrapeConcurrencyTests
     [Fact]
     public async Task Cache_duration_reuses_a_collection_until_it_expires()
     {
-        var time = new ManualTimeProvider();
+        var time = new FakeTimeProvider();
         using var harness = new MeterHarness(new PrometheusScrapeOptions { CacheDuration = TimeSpan.FromSeconds(5), IncludeScopeLabels = false }, time);
         var value = 0;
         harness.Meter.CreateObservableGauge("relay.value", () => Interlocked.Increment(ref value));
@@ -105,16 +106,5 @@ public sealed class ScrapeConcurrencyTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = TimeSpan.Zero }));
         using var infinite = new PrometheusScrapeExporter(new PrometheusScrapeOptions { CollectionTimeout = Timeout.InfiniteTimeSpan });
         await Assert.ThrowsAsync<InvalidOperationException>(() => infinite.ScrapeAsync(PrometheusFormat.Text004, gzip: false, CancellationToken.None)); // not attached
-    }
-
-    private sealed class ManualTimeProvider : TimeProvider
-    {
-        private long ticks = 1;
-
-        public override long TimestampFrequency => TimeSpan.TicksPerSecond;
-
-        public override long GetTimestamp() => Interlocked.Read(ref ticks);
-
-        public void Advance(TimeSpan by) => Interlocked.Add(ref ticks, by.Ticks);
     }
 }
