@@ -85,8 +85,12 @@ public sealed partial class DashboardJsonTests
         {
             foreach (Match match in RangeFunction().Matches(expr))
             {
-                // The one fixed range: the 30-day SLO window itself, which the error budget is defined over.
-                Assert.True(match.Groups["range"].Value is "$__rate_interval" or SloWindow,
+                // Fixed ranges: the 30-day SLO window itself, which the error budget is defined over; and the hour and the
+                // day of paid-probe spend, whose counters move once per paid probe (every few minutes): over
+                // $__rate_interval they read 0 or a multiple of the real figure.
+                var range = match.Groups["range"].Value;
+                var spendWindow = range is "1h" or "1d" && PaidProbeCounter().IsMatch(match.Value);
+                Assert.True(range is "$__rate_interval" or SloWindow || spendWindow,
                     $"{file}: '{match.Value}' in '{expr}' does not use [$__rate_interval]");
             }
         }
@@ -148,4 +152,7 @@ public sealed partial class DashboardJsonTests
 
     [GeneratedRegex(@"\b(?:rate|irate|increase|[a-z]+_over_time)\s*\((?:[^()\[\]]|\{[^}]*\})*\[(?<range>[^\]]+)\]")]
     private static partial Regex RangeFunction();
+
+    [GeneratedRegex(@"^increase\((relay_probe_cost_usd_total|relay_probe_tokens_total)\{")]
+    private static partial Regex PaidProbeCounter();
 }

@@ -132,7 +132,7 @@ public class ExporterCommandTests
         var flags = System.Text.RegularExpressions.Regex.Matches(CommandLine.Usage, @"^\s+(--[a-z.-]+)", System.Text.RegularExpressions.RegexOptions.Multiline).Select(m => m.Groups[1].Value).ToList();
         var readme = File.ReadAllText(Path.Combine(RelayExporter.Tests.Infrastructure.RepositoryPaths.Root, "README.md"));
 
-        Assert.Equal(8, flags.Count);
+        Assert.Equal(10, flags.Count);
         Assert.All(flags, flag => Assert.Contains($"| `{flag}", readme));
     }
 
