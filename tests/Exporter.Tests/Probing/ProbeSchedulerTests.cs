@@ -194,20 +194,8 @@ public class ProbeDispatchTests
             _path = path;
             Started = Time.GetUtcNow();
             Check = new RecordingCheck(Time);
-            var services = new ServiceCollection();
-            services.AddLogging(logging => logging.AddProvider(Logs));
-            services.AddSingleton<TimeProvider>(Time);
-            services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
-            services.AddSingleton(new RunningConfig(path, ConfigLoader.Load(path), Time));
-            services.AddSingleton(BuildInfo.Current);
-            services.AddSingleton<CardinalityLimits>();
-            services.AddSingleton<ExporterMetrics>();
-            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-            services.AddProbing();
-            services.RemoveAll<IProbeCheck>();
-            services.AddSingleton<IProbeCheck>(Check);
-            _services = services.BuildServiceProvider();
-            Scheduler = _services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
+            _services = ProbingServices.Build(path, Time, Logs, Check);
+            Scheduler = _services.Scheduler();
         }
 
         public FakeTimeProvider Time { get; } = new(TestClock.Start);

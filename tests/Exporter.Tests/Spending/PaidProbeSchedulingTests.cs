@@ -125,21 +125,8 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
             Models = new StandInCheck(CheckNames.Models, time, usage: null);
             Chat = new StandInCheck(CheckNames.Chat, time, usage: new TokenUsage(100_000, 0));
             _skips = new SkipListener(target);
-            var services = new ServiceCollection();
-            services.AddLogging(logging => logging.AddProvider(Logs));
-            services.AddSingleton<TimeProvider>(Time);
-            services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
-            services.AddSingleton(new RunningConfig(path, ConfigLoader.Load(path), Time));
-            services.AddSingleton(BuildInfo.Current);
-            services.AddSingleton<CardinalityLimits>();
-            services.AddSingleton<ExporterMetrics>();
-            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-            services.AddProbing();
-            services.RemoveAll<IProbeCheck>();
-            services.AddSingleton<IProbeCheck>(Models);
-            services.AddSingleton<IProbeCheck>(Chat);
-            _services = services.BuildServiceProvider();
-            Scheduler = _services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
+            _services = ProbingServices.Build(path, Time, Logs, Models, Chat);
+            Scheduler = _services.Scheduler();
         }
 
         public FakeTimeProvider Time { get; }

@@ -1,0 +1,38 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Internal;
+using Microsoft.Extensions.Logging;
+using RelayExporter.Configuration;
+using RelayExporter.Probing;
+using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Prometheus;
+
+namespace RelayExporter.Tests.Infrastructure;
+
+/// <summary>
+/// The exporter's probing services (scheduler, handler, health, circuits, metrics) on the test's clock, with the test's
+/// checks in place of the real ones: a scheduler test drives time and sees every probe without an upstream.
+/// </summary>
+public static class ProbingServices
+{
+    public static ServiceProvider Build(string configPath, TimeProvider time, ILoggerProvider logs, params IProbeCheck[] checks)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging => logging.AddProvider(logs));
+        services.AddSingleton(time);
+        services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
+        services.AddSingleton(new RunningConfig(configPath, ConfigLoader.Load(configPath), time));
+        services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton<CardinalityLimits>();
+        services.AddSingleton<ExporterMetrics>();
+        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddProbing();
+        services.RemoveAll<IProbeCheck>();
+        foreach (var check in checks) services.AddSingleton(check);
+        return services.BuildServiceProvider();
+    }
+
+    public static ProbeScheduler Scheduler(this IServiceProvider services) =>
+        services.GetServices<IHostedService>().OfType<ProbeScheduler>().Single();
+}
