@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
@@ -9,7 +8,6 @@ using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
 

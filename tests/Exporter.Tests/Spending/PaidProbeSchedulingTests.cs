@@ -2,7 +2,6 @@ using Microsoft.Extensions.Time.Testing;
 using System.Collections.Concurrent;
 using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
@@ -14,7 +13,6 @@ using RelayExporter.Protocols;
 using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 using Xunit.Abstractions;
 
