@@ -2,6 +2,7 @@ using Polly;
 using Polly.CircuitBreaker;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Circuits;
 

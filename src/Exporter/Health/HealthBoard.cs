@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Health;
 

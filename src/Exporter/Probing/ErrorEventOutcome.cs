@@ -1,3 +1,5 @@
+using RelayExporter.Outcomes;
+
 namespace RelayExporter.Probing;
 
 /// <summary>

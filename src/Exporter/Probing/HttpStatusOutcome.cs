@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RelayExporter.Protocols;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

@@ -1,6 +1,7 @@
 using RelayExporter.Configuration;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

@@ -6,6 +6,7 @@ using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
 using RelayExporter.Spending;
 using RelayExporter.Telemetry;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

@@ -1,4 +1,5 @@
 using RelayExporter.Probing.Http;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

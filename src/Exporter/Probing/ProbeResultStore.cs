@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

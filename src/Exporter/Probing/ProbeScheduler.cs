@@ -5,6 +5,7 @@ using RelayExporter.Health;
 using RelayExporter.Hosting;
 using RelayExporter.Spending;
 using RelayExporter.Telemetry;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

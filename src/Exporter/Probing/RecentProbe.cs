@@ -1,3 +1,5 @@
+using RelayExporter.Outcomes;
+
 namespace RelayExporter.Probing;
 
 /// <summary>One of a target's recent probes, as its history keeps it: what the status API and page show of it.</summary>

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using RelayExporter.Probing.Http;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Protocols;
 

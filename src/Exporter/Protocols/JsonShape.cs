@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Protocols;
 

@@ -4,6 +4,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Status;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Routing;
 

@@ -1,4 +1,5 @@
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Status;
 

@@ -4,6 +4,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Spending;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Status;
 

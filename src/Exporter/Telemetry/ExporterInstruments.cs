@@ -7,6 +7,7 @@ using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
 using RelayExporter.Spending;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Telemetry;
 

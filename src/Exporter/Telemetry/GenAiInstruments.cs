@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Telemetry;
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Telemetry;
 

@@ -1,6 +1,7 @@
 using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Probing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Telemetry;
 

@@ -5,6 +5,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Circuits;
 

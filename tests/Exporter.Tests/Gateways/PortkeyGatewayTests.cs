@@ -2,6 +2,7 @@ using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Gateways;
 

@@ -3,6 +3,7 @@ using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Health;
 

@@ -7,6 +7,7 @@ using RelayExporter.Probing;
 using RelayExporter.Probing.OnDemand;
 using RelayExporter.Simulator;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 using TargetKind = RelayExporter.Configuration.TargetKind;
 
 namespace RelayExporter.Tests.Probing;

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Http;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Probing;
 

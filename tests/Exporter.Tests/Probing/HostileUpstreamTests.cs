@@ -5,6 +5,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Probing;
 

@@ -6,6 +6,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Checks;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Probing;
 

@@ -4,6 +4,7 @@ using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using TargetKind = RelayExporter.Configuration.TargetKind;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Probing;
 

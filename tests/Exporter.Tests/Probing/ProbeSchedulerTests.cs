@@ -10,6 +10,7 @@ using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Probing;
 

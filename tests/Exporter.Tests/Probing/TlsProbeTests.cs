@@ -2,6 +2,7 @@ using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 using TargetKind = RelayExporter.Configuration.TargetKind;
 
 namespace RelayExporter.Tests.Probing;

@@ -5,6 +5,7 @@ using RelayExporter.Probing;
 using RelayExporter.Routing;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Routing;
 

@@ -15,6 +15,7 @@ using RelayExporter.Status;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
 using Xunit.Abstractions;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Spending;
 

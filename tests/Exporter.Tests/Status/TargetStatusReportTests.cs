@@ -7,6 +7,7 @@ using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Tests.Infrastructure;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Status;
 

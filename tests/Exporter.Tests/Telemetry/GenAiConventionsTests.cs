@@ -5,6 +5,7 @@ using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Telemetry;
 

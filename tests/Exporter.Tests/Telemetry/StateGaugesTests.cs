@@ -8,6 +8,7 @@ using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 using RelayExporter.Tests.Telemetry.Prometheus;
 using Microsoft.Extensions.Time.Testing;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Telemetry;
 

@@ -1,5 +1,6 @@
 using System.Text.RegularExpressions;
 using RelayExporter.Probing.Http;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Checks;
 

@@ -1,5 +1,6 @@
 using RelayExporter.Configuration;
 using RelayExporter.Protocols;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Checks;
 

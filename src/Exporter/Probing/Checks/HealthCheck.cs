@@ -1,6 +1,7 @@
 using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Protocols;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Checks;
 

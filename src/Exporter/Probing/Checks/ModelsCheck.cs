@@ -1,4 +1,5 @@
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Checks;
 

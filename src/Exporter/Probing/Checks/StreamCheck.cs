@@ -2,6 +2,7 @@ using System.Net.ServerSentEvents;
 using System.Text;
 using RelayExporter.Configuration;
 using RelayExporter.Protocols;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Checks;
 

@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Http;
 

@@ -1,4 +1,5 @@
 using System.Net.Security;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.Http;
 

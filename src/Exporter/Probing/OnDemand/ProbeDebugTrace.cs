@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.OnDemand;
 

@@ -1,5 +1,6 @@
 using System.Text;
 using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.OnDemand;
 

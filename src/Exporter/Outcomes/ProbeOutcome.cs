@@ -1,4 +1,4 @@
-namespace RelayExporter.Probing;
+namespace RelayExporter.Outcomes;
 
 /// <summary>How a probe ended. Every probe ends in exactly one.</summary>
 public enum ProbeOutcome

@@ -1,4 +1,4 @@
-namespace RelayExporter.Probing;
+namespace RelayExporter.Outcomes;
 
 /// <summary>Why a scheduled probe was not sent: the <c>reason</c> label of <c>relay_probes_skipped_total</c>.</summary>
 public static class SkipReasons
