@@ -19,7 +19,6 @@ public sealed class CircuitBoard
         _config = config;
         _time = time;
         _transitioned = (key, state) => Transitioned?.Invoke(key, state); // one delegate for every circuit
-        config.Changed += (_, next) => RetainOnly(next);
     }
 
     /// <summary>Raised on every change of state of any circuit.</summary>

@@ -15,8 +15,18 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
     public bool LastReloadSucceeded { get; private set; } = true;
     public DateTimeOffset LastSuccessfulReload { get; private set; } = time.GetUtcNow();
 
-    /// <summary>Raised after a new configuration took effect, with the one it replaced.</summary>
-    public event Action<ExporterOptions, ExporterOptions>? Changed;
+    private Action<ExporterOptions, ExporterOptions>? _reconcile;
+
+    /// <summary>
+    /// Sets what applies a new configuration to the running components, called after it took effect with the one it
+    /// replaced. There is one: the composition root's reconciler, which applies each change to every component in a
+    /// stated order; a component that must follow reloads gets a step there instead of a handler of its own.
+    /// </summary>
+    public void ReconcileWith(Action<ExporterOptions, ExporterOptions> reconcile)
+    {
+        if (Interlocked.CompareExchange(ref _reconcile, reconcile, null) is not null)
+            throw new InvalidOperationException("The running configuration has its reconciler already: add a step to it instead.");
+    }
 
     /// <summary>
     /// Reads the file again. A valid file replaces the running configuration; an invalid one is rejected, the old one
@@ -40,7 +50,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             var previous = Interlocked.Exchange(ref _current, next);
             LastReloadSucceeded = true;
             LastSuccessfulReload = time.GetUtcNow();
-            Changed?.Invoke(previous, next);
+            Volatile.Read(ref _reconcile)?.Invoke(previous, next);
             return [];
         }
     }

@@ -23,7 +23,6 @@ public sealed class HealthBoard
         _config = config;
         _time = time;
         _retryAfter = retryAfter;
-        config.Changed += (_, next) => RetainOnly(next);
     }
 
     /// <summary>Raised when a probe changes the state of a target or of a model on a target.</summary>

@@ -43,9 +43,11 @@ public static class ExporterApp
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ConfigReloader>());
         builder.Services.AddSingleton<TargetStatusReport>();
         builder.Services.AddSingleton<RouteAdvisor>();
+        builder.Services.AddSingleton<ReloadReconciler>();
         customise?.Invoke(builder);
 
         var app = builder.Build();
+        app.Services.GetRequiredService<ReloadReconciler>(); // from now on, every reload goes through it
         if (web?.BasicAuthUsers is { Count: > 0 } users) app.Use(new BasicAuthentication(users).InvokeAsync);
         if (commandLine.Shard is { } shard) app.Use(new ShardHeader(shard).InvokeAsync);
         app.MapPrometheusScrapeEndpoint("/metrics");

@@ -1,5 +1,4 @@
 using System.Collections.Concurrent;
-using RelayExporter.Configuration;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
@@ -11,9 +10,6 @@ namespace RelayExporter.Probing;
 /// </summary>
 public sealed class ProbeResultStore
 {
-    public ProbeResultStore(RunningConfig config) =>
-        config.Changed += (_, next) => RetainOnly(ProbePlan.From(next).Select(j => j.Key).ToHashSet());
-
     public const int HistoryLength = 50;
 
     private readonly ConcurrentDictionary<ProbeKey, ProbeResult> _latest = new();

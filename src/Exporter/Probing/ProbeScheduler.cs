@@ -41,15 +41,21 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     // Replaced when a reload changes probing.max_concurrency; a probe releases the semaphore it waited on.
     private SemaphoreSlim _concurrency = null!;
     private int _concurrencyLimit;
+    private bool _running;
     private bool _stopped;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         if (!await HostStartedAsync(stoppingToken)) return;
-        config.Changed += OnChanged;
         try
         {
-            Reconcile(config.Current);
+            lock (_gate)
+            {
+                // Read under the lock: a reload before this point is in force already, one after it waits and follows.
+                var options = config.Current;
+                Reconcile(options, ProbePlan.From(options).ToDictionary(Fingerprint));
+                _running = true;
+            }
             var due = new List<ProbeSeries>();
             while (!stoppingToken.IsCancellationRequested)
             {
@@ -63,7 +69,6 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         }
         finally
         {
-            config.Changed -= OnChanged;
             await StopAllSeriesAsync();
         }
     }
@@ -77,11 +82,21 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         return started.Task.IsCompleted;
     }
 
-    private void OnChanged(ExporterOptions previous, ExporterOptions next) => Reconcile(next);
-
-    private void Reconcile(ExporterOptions options)
+    /// <summary>
+    /// After a reload: stops the series the new plan no longer has or whose settings changed, and starts the new ones.
+    /// Before the scheduler started there is nothing to change: it starts with the configuration in force then.
+    /// </summary>
+    public void Reconcile(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
     {
-        var wanted = ProbePlan.From(options).ToDictionary(Fingerprint);
+        var wanted = plan.ToDictionary(Fingerprint);
+        lock (_gate)
+        {
+            if (_running) Reconcile(options, wanted);
+        }
+    }
+
+    private void Reconcile(ExporterOptions options, Dictionary<SeriesFingerprint, ProbeJob> wanted)
+    {
         lock (_gate)
         {
             if (_stopped) return;

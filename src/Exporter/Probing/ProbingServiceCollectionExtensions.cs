@@ -29,7 +29,8 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<RetryAfterGate>();
         services.AddSingleton<DailySpend>();
         services.AddHostedService<StateChangeLog>();
-        services.AddHostedService<ProbeScheduler>();
+        services.AddSingleton<ProbeScheduler>();
+        services.AddHostedService(provider => provider.GetRequiredService<ProbeScheduler>());
         return services;
     }
 }

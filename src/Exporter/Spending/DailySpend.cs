@@ -1,4 +1,5 @@
 using RelayExporter.Configuration;
+using RelayExporter.Probing;
 
 namespace RelayExporter.Spending;
 
@@ -41,6 +42,14 @@ public sealed class DailySpend(RunningConfig config, TimeProvider time)
             if (_projection?.For != current) _projection = (current, SpendProjection.Of(current));
             return _projection.Value.Projection;
         }
+    }
+
+    /// <summary>After a reload: the new configuration's projection, from its plan.</summary>
+    public void Project(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
+    {
+        var projection = SpendProjection.Of(options, plan);
+        using var _ = _gate.EnterScope();
+        _projection = (options, projection);
     }
 
     public void Add(double? usd)

@@ -13,11 +13,14 @@ public sealed record SpendProjection(double UsdPerDay, IReadOnlyList<SeriesProje
 {
     private const int Listed = 5;
 
-    public static SpendProjection Of(ExporterOptions options)
+    public static SpendProjection Of(ExporterOptions options) => Of(options, ProbePlan.From(options));
+
+    /// <param name="plan">The configuration's plan, <see cref="ProbePlan.From"/> of <paramref name="options"/>.</param>
+    public static SpendProjection Of(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
     {
         var priced = new List<SeriesProjection>();
         var unpriced = new List<ProbeKey>();
-        foreach (var job in ProbePlan.From(options).Where(j => CheckNames.IsPaid(j.Check)))
+        foreach (var job in plan.Where(j => CheckNames.IsPaid(j.Check)))
         {
             if (options.PriceOf(job.Target, job.Model!) is not { } price) { unpriced.Add(job.Key); continue; }
             priced.Add(new SeriesProjection(job.Key, Math.Ceiling(TimeSpan.FromDays(1) / job.Interval), UpperBoundUsd(price, job.Settings)));

@@ -97,9 +97,11 @@ public sealed class CardinalityLimits
 internal readonly record struct FleetSize(int Series, int Targets, int Models, int ModelSeries, int ModelCircuits, int RelayHealthChecks,
     int GenAiModels, int GenAiStreamedModels)
 {
-    public static FleetSize Of(ExporterOptions options)
+    public static FleetSize Of(ExporterOptions options) => Of(options, ProbePlan.From(options));
+
+    /// <param name="plan">The configuration's plan, <see cref="ProbePlan.From"/> of <paramref name="options"/>.</param>
+    public static FleetSize Of(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
     {
-        var plan = ProbePlan.From(options);
         var modelCircuits = plan.Where(j => j.Model is not null).Select(j => (j.Key.Target, j.Key.Model)).Distinct().Count();
         var genAi = options.Metrics.GenAi;
         return new FleetSize(

@@ -39,14 +39,6 @@ public sealed class ExporterMetrics : IDisposable
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
-        config.Changed += (previous, next) =>
-        {
-            var kept = ProbePlan.From(next).Select(j => j.Key).ToHashSet();
-            var size = FleetSize.Of(next);
-            // The GenAI instruments exist only while the configuration asks for them.
-            if (ProbePlan.From(previous).Any(j => !kept.Contains(j.Key)) || size.Exceeds(_limits.SizedFor)
-                || previous.Metrics.GenAi != next.Metrics.GenAi) Restart(size);
-        };
         // A health state nobody confirms turns unknown with time alone; a second is well inside any scrape interval.
         _stateRefresh = time.CreateTimer(_ => OnTick(), null, StateRefreshInterval, StateRefreshInterval);
     }
@@ -61,6 +53,17 @@ public sealed class ExporterMetrics : IDisposable
 
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
     public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
+
+    /// <summary>
+    /// After a reload: restarts the instruments when series were removed (so that their counters leave /metrics), when the
+    /// fleet outgrew the cardinality limits, or when the GenAI instruments were switched on or off (they exist only while
+    /// the configuration asks for them). The fresh instruments start from the result store's latest results: it must
+    /// have dropped the removed series before.
+    /// </summary>
+    internal void Reconcile(FleetSize fleet, bool seriesRemoved, bool genAiSwitched)
+    {
+        if (seriesRemoved || genAiSwitched || fleet.Exceeds(_limits.SizedFor)) Restart(fleet);
+    }
 
     private void OnTick()
     {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
@@ -12,7 +13,8 @@ namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
 /// The exporter's probing services (scheduler, handler, health, circuits, metrics) on the test's clock, with the test's
-/// checks in place of the real ones: a scheduler test drives time and sees every probe without an upstream.
+/// checks in place of the real ones: a scheduler test drives time and sees every probe without an upstream. Reloads go
+/// through the exporter's <see cref="ReloadReconciler"/>.
 /// </summary>
 public static class ProbingServices
 {
@@ -30,7 +32,10 @@ public static class ProbingServices
         services.AddProbing();
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);
-        return services.BuildServiceProvider();
+        services.AddSingleton<ReloadReconciler>();
+        var provider = services.BuildServiceProvider();
+        provider.GetRequiredService<ReloadReconciler>(); // reloads reach the scheduler as in the exporter
+        return provider;
     }
 
     public static ProbeScheduler Scheduler(this IServiceProvider services) =>

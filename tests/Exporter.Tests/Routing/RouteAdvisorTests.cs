@@ -37,7 +37,7 @@ public sealed class RouteAdvisorTests
                 Target("down", [Model], CheckNames.Models),
             ],
         }, _time);
-        _results = new ProbeResultStore(_config);
+        _results = new ProbeResultStore();
         _health = new HealthBoard(_config, _time, new RetryAfterGate(_config, _time));
         _advisor = new RouteAdvisor(_config, _health, new CircuitBoard(_config, _time), _results, _time);
     }

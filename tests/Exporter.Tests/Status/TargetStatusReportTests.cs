@@ -28,7 +28,7 @@ public sealed class TargetStatusReportTests
     public TargetStatusReportTests()
     {
         var config = new RunningConfig("test.yml", new ExporterOptions { Targets = [_target] }, _time);
-        _store = new ProbeResultStore(config);
+        _store = new ProbeResultStore();
         _report = new TargetStatusReport(config, _store, new HealthBoard(config, _time, new RetryAfterGate(config, _time)), new CircuitBoard(config, _time), new DailySpend(config, _time), _time);
     }
 

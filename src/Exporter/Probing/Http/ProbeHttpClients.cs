@@ -25,11 +25,10 @@ public sealed class ProbeHttpClients : IDisposable
     private readonly TimeProvider _time;
     private readonly Func<SocketsHttpConnectionContext, CancellationToken, ValueTask<Stream>> _connect;
 
-    public ProbeHttpClients(RunningConfig config, TimeProvider time)
+    public ProbeHttpClients(TimeProvider time)
     {
         _time = time;
         _connect = ConnectAsync; // one delegate for every handler
-        config.Changed += (_, next) => RetainOnly(next);
     }
 
     /// <summary>A handler for one probe of the target; dispose it when the probe is done.</summary>
@@ -119,7 +118,7 @@ public sealed class ProbeHttpClients : IDisposable
     }
 
     /// <summary>Forgets the certificate checks of TLS settings no target has any more.</summary>
-    private void RetainOnly(ExporterOptions options)
+    public void RetainOnly(ExporterOptions options)
     {
         var current = options.Targets.Select(t => (t.Tls.CaFile, t.Tls.InsecureSkipVerify)).ToHashSet();
         foreach (var key in _certificateChecks.Keys.Where(k => !current.Contains(k))) _certificateChecks.TryRemove(key, out _);
