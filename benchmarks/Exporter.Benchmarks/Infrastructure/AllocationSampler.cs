@@ -15,16 +15,16 @@ public sealed class AllocationSampler : EventListener
     /// <summary>Whether events are counted now (the listener cannot start before the runtime's source exists).</summary>
     public bool Sampling { get; set; }
 
-    protected override void OnEventSourceCreated(EventSource source)
+    protected override void OnEventSourceCreated(EventSource eventSource)
     {
-        if (source.Name == RuntimeSource) EnableEvents(source, EventLevel.Verbose, GcKeyword);
+        if (eventSource.Name == RuntimeSource) EnableEvents(eventSource, EventLevel.Verbose, GcKeyword);
     }
 
-    protected override void OnEventWritten(EventWrittenEventArgs e)
+    protected override void OnEventWritten(EventWrittenEventArgs eventData)
     {
-        if (!Sampling || e.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true) return;
-        var type = (string?)e.Payload![e.PayloadNames!.IndexOf("TypeName")] ?? "?";
-        var bytes = Convert.ToInt64(e.Payload[e.PayloadNames.IndexOf("AllocationAmount64")]);
+        if (!Sampling || eventData.EventName?.StartsWith("GCAllocationTick", StringComparison.Ordinal) != true) return;
+        var type = (string?)eventData.Payload![eventData.PayloadNames!.IndexOf("TypeName")] ?? "?";
+        var bytes = Convert.ToInt64(eventData.Payload[eventData.PayloadNames.IndexOf("AllocationAmount64")]);
         lock (_bytesByType) _bytesByType[type] = _bytesByType.GetValueOrDefault(type) + bytes;
     }
 

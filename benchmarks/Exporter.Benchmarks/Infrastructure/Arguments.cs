@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 
 namespace RelayExporter.Benchmarks.Infrastructure;
@@ -18,12 +19,14 @@ public sealed class Arguments
         }
     }
 
+    [SuppressMessage("Naming", "CA1720", Justification = "Each reader is named for the type it parses: args.String, args.Int.")]
     public string String(string name, string fallback)
     {
         _used.Add(name);
         return _values.GetValueOrDefault(name, fallback);
     }
 
+    [SuppressMessage("Naming", "CA1720", Justification = "See String.")]
     public int Int(string name, int fallback) => int.Parse(String(name, fallback.ToString(CultureInfo.InvariantCulture)), CultureInfo.InvariantCulture);
 
     public int[] Ints(string name, string fallback) =>

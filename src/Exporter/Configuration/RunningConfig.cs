@@ -40,7 +40,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             try
             {
                 next = ConfigLoader.Load(Path);
-                if (shard is not null) next = shard.Select(next);
+                if (Shard is not null) next = Shard.Select(next);
             }
             catch (ConfigException e)
             {

@@ -36,7 +36,7 @@ public static class AdminAuthorization
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
     }
 
-    private static IResult Challenge(string message) => new ChallengeResult(message);
+    private static ChallengeResult Challenge(string message) => new ChallengeResult(message);
 
     public static IResult Problem(int status, string message) => Results.Json(new ErrorResponse(message), ExporterJson.Default.ErrorResponse, statusCode: status);
 

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Threading.Channels;
 
 namespace RelayExporter.Probing;
@@ -7,6 +8,7 @@ namespace RelayExporter.Probing;
 /// for the earliest due time, however many items wait: adding an item due sooner re-arms it. The consumer is woken at
 /// most once per <c>spacing</c>: items falling due closer together than that are taken together.
 /// </summary>
+[SuppressMessage("Naming", "CA1711", Justification = "It is a queue, by due time, with no collection interface to implement.")]
 public sealed class DueQueue<T> : IDisposable
 {
     private readonly object _gate = new();

@@ -59,7 +59,8 @@ public sealed class ProbeHandler
         _health.Observe(result);
         _metrics.RecordProbe(result, job.Target);
         // Every probe at debug: at info the log tells what changed (StateChangeLog), not every probe that confirmed it.
-        _log.LogDebug("Probe {Probe} ended {Outcome} in {DurationSeconds:0.###}s: {Reason}", job.Key, result.Outcome.Label(), result.Duration.TotalSeconds, result.Reason);
+        if (_log.IsEnabled(LogLevel.Debug))
+            _log.LogDebug("Probe {Probe} ended {Outcome} in {DurationSeconds:0.###}s: {Reason}", job.Key, result.Outcome.Label(), result.Duration.TotalSeconds, result.Reason);
         return result;
     }
 

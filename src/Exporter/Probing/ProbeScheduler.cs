@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
@@ -278,6 +279,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     /// uses it, except <see cref="Stop"/>. A probe gets its own cancellation source: one per series for its lifetime would
     /// keep a cancellation registration per series (~190 bytes, 1.9 MB for 10,000).
     /// </summary>
+    [SuppressMessage("Design", "CA1001", Justification = "The probe's cancellation source belongs to the probe: BeginProbe's caller disposes it.")]
     private sealed class ProbeSeries(ProbeJob job, TimeSpan confirmation)
     {
         private readonly Lock _gate = new();

@@ -46,7 +46,7 @@ internal sealed class AnthropicProtocol : IProtocol
         headers["anthropic-ratelimit-tokens-reset"] = reset;
     }
 
-    private static SimResponse Models(TargetContext target)
+    private static BodyResponse Models(TargetContext target)
     {
         var models = target.ListedModels.ToList();
         return BodyResponse.Json(200, new JsonObject

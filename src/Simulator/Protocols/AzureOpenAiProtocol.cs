@@ -63,7 +63,7 @@ internal sealed partial class AzureOpenAiProtocol : IProtocol
     public void AddRateLimitHeaders(IDictionary<string, string> headers, RateLimitSnapshot snapshot) => _openAi.AddRateLimitHeaders(headers, snapshot);
 
     /// <summary>The deployed models, by model name (not by deployment), as Azure lists them.</summary>
-    private static SimResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
+    private static BodyResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
     {
         ["object"] = "list",
         ["data"] = new JsonArray([.. target.ListedModels.Select(d => ModelOf(target, d)).Distinct().Select(m => (JsonNode)new JsonObject

@@ -38,7 +38,7 @@ internal sealed class GeminiProtocol : IProtocol
         // Gemini sends no rate-limit headers.
     }
 
-    private static SimResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
+    private static BodyResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
     {
         ["models"] = new JsonArray([.. target.ListedModels.Select(m => (JsonNode)new JsonObject
         {

@@ -47,7 +47,7 @@ internal sealed class OpenAiProtocol : IProtocol
         headers["x-ratelimit-reset-tokens"] = GoDuration(s.ResetIn);
     }
 
-    private static SimResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
+    private static BodyResponse Models(TargetContext target) => BodyResponse.Json(200, new JsonObject
     {
         ["object"] = "list",
         ["data"] = new JsonArray([.. target.ListedModels.Select(m => (JsonNode)new JsonObject

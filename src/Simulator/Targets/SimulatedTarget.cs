@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
 using Microsoft.AspNetCore.Builder;
@@ -6,6 +7,7 @@ using Microsoft.Extensions.Logging;
 namespace RelayExporter.Simulator;
 
 /// <summary>One simulated relay or provider, listening on its own port so that it can go down on its own.</summary>
+[SuppressMessage("Design", "CA1001", Justification = "A SemaphoreSlim whose wait handle is never asked for holds nothing to dispose.")]
 public sealed class SimulatedTarget
 {
     private readonly IPAddress _address;

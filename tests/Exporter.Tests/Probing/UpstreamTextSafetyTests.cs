@@ -187,7 +187,7 @@ public sealed class UpstreamTextSafetyTests
             {
                 using var connection = await listener.AcceptTcpClientAsync(stop.Token);
                 var stream = connection.GetStream();
-                await stream.ReadAsync(new byte[4096], stop.Token);
+                await stream.ReadAtLeastAsync(new byte[4096], 1, throwOnEndOfStream: false, stop.Token);
                 await stream.WriteAsync("\0\0\u001b]0;owned\u0007\u001b[2J\nHTTP/1.1 200 OK\r\n\r\n"u8.ToArray(), stop.Token);
             }
         });

@@ -102,7 +102,7 @@ public sealed class TargetRequestTests
     }
 
     [Fact]
-    public void Azure_deployments_api_puts_the_deployment_in_the_path_and_v1_puts_it_in_the_body()
+    public async Task Azure_deployments_api_puts_the_deployment_in_the_path_and_v1_puts_it_in_the_body()
     {
         using var environment = new EnvironmentScope([new("TRT_KEY_3", Key)]);
         var options = Load("""
@@ -130,9 +130,9 @@ public sealed class TargetRequestTests
 
         Assert.Equal("https://example.openai.azure.com/openai/deployments/prod-gpt41/chat/completions?api-version=2024-10-21", deployments.RequestUri!.AbsoluteUri);
         Assert.Equal("https://example.openai.azure.com/openai/models?api-version=2024-10-21", deploymentsModels.RequestUri!.AbsoluteUri);
-        Assert.Contains("\"model\":\"prod-gpt41\"", deployments.Content!.ReadAsStringAsync().Result);
+        Assert.Contains("\"model\":\"prod-gpt41\"", await deployments.Content!.ReadAsStringAsync());
         Assert.Equal("https://example.openai.azure.com/openai/v1/chat/completions", v1.RequestUri!.AbsoluteUri);
-        Assert.Contains("\"model\":\"gpt-4.1\"", v1.Content!.ReadAsStringAsync().Result);
+        Assert.Contains("\"model\":\"gpt-4.1\"", await v1.Content!.ReadAsStringAsync());
         Assert.Equal("https://example.openai.azure.com/openai/v1/models", v1Models.RequestUri!.AbsoluteUri);
         foreach (var request in new[] { deployments, deploymentsModels, v1, v1Models })
         {

@@ -34,7 +34,7 @@ public sealed class ProbeTranscript
     }
 
     /// <summary>Header lines with the values of credential-bearing headers replaced.</summary>
-    private static IReadOnlyList<string> Redacted(IEnumerable<KeyValuePair<string, IEnumerable<string>>> headers, IReadOnlySet<string> secretHeaders) =>
+    private static List<string> Redacted(IEnumerable<KeyValuePair<string, IEnumerable<string>>> headers, IReadOnlySet<string> secretHeaders) =>
         headers.Select(h => $"{h.Key}: {(SensitiveHeaders.Contains(h.Key) || secretHeaders.Contains(h.Key) ? "<redacted>" : string.Join(", ", h.Value))}").ToList();
 
     private static readonly HashSet<string> SensitiveHeaders = new(StringComparer.OrdinalIgnoreCase)

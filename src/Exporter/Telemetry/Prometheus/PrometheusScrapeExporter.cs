@@ -12,6 +12,7 @@ namespace RelayExporter.Telemetry.Prometheus;
 public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetricExporter
 {
     // One shared collection per format and encoding: scrapes of the same kind share a render, each kind renders its own.
+    private static readonly bool[] PlainAndGzip = [false, true];
     private readonly SharedCollection<SegmentedBuffer>[] collections;
     private readonly int collectionTimeoutMilliseconds;
     private readonly object collectGate = new();
@@ -36,7 +37,7 @@ public sealed class PrometheusScrapeExporter : BaseExporter<Metric>, IPullMetric
             ? Timeout.Infinite
             : (int)options.CollectionTimeout.TotalMilliseconds;
         collections = Enum.GetValues<PrometheusFormat>()
-            .SelectMany(format => new[] { false, true }.Select(gzip =>
+            .SelectMany(format => PlainAndGzip.Select(gzip =>
                 new SharedCollection<SegmentedBuffer>(() => CollectNow(format, gzip), options.CacheDuration, timeProvider)))
             .ToArray();
     }
