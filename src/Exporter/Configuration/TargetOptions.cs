@@ -55,8 +55,8 @@ public sealed partial class TargetOptions
 
     public IReadOnlyDictionary<string, CheckOptions> EffectiveChecks => Checks
         ?? (Kind == TargetKind.Relay
-            ? new Dictionary<string, CheckOptions> { [CheckNames.Health] = new(), [CheckNames.Models] = new() }
-            : new Dictionary<string, CheckOptions> { [CheckNames.Models] = new() });
+            ? new Dictionary<string, CheckOptions> { [CheckKinds.Health.Name] = new(), [CheckKinds.Models.Name] = new() }
+            : new Dictionary<string, CheckOptions> { [CheckKinds.Models.Name] = new() });
 
     public void Validate(string key, ConfigProblems problems)
     {
@@ -87,9 +87,9 @@ public sealed partial class TargetOptions
         foreach (var (name, check) in Checks ?? [])
         {
             var checkKey = $"{key}:checks:{name}";
-            if (!CheckNames.All.Contains(name)) { problems.Add(checkKey, CheckNames.UnknownReason(name)); continue; }
-            if (CheckNames.IsPerModel(name) && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
-            check.Validate(checkKey, name, problems);
+            if (CheckKinds.Find(name) is not { } kind) { problems.Add(checkKey, CheckKinds.UnknownReason(name)); continue; }
+            if (kind.PerModel && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
+            check.Validate(checkKey, kind, problems);
         }
     }
 

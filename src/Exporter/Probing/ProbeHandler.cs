@@ -34,7 +34,7 @@ public sealed class ProbeHandler
         ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RetryAfterGate retryAfter, ExporterMetrics metrics,
         TimeProvider time, ProcessSecrets secrets, DailySpend spend, ILogger<ProbeHandler> log)
     {
-        _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+        _checks = checks.ToDictionary(c => c.Kind.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
         _clients = clients;
         _config = config;

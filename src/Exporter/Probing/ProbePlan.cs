@@ -9,6 +9,6 @@ public static class ProbePlan
         (from target in options.Targets
          from check in target.EffectiveChecks.Keys
          let settings = options.EffectiveCheck(target, check)
-         from model in CheckNames.IsPerModel(check) ? target.Models.Cast<string?>() : [null]
+         from model in CheckKinds.Of(check).PerModel ? target.Models.Cast<string?>() : [null]
          select new ProbeJob(target, check, model, settings)).ToList();
 }

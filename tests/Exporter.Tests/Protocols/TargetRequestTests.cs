@@ -37,7 +37,7 @@ public sealed class TargetRequestTests
         var target = options.Targets[0];
         var protocol = new OpenAiProtocol();
 
-        using var models = protocol.CreateModelsRequest(target, options.EffectiveCheck(target, CheckNames.Models).Path);
+        using var models = protocol.CreateModelsRequest(target, options.EffectiveCheck(target, CheckKinds.Models.Name).Path);
         using var chat = protocol.CreateChatRequest(target, new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, false));
 
         Assert.Equal("https://gateway.example.com/ai/openai/models?api-version=2024-10-21&team=a%26b", models.RequestUri!.AbsoluteUri);
@@ -93,9 +93,9 @@ public sealed class TargetRequestTests
         var target = options.Targets[0];
 
         using var stream = new OpenAiProtocol().CreateChatRequest(target,
-            new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true, options.EffectiveCheck(target, CheckNames.Stream).Path));
+            new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true, options.EffectiveCheck(target, CheckKinds.Stream.Name).Path));
         using var chat = new OpenAiProtocol().CreateChatRequest(target,
-            new ChatProbeRequest("a b/c", "Reply with OK", 5, false, options.EffectiveCheck(target, CheckNames.Chat).Path));
+            new ChatProbeRequest("a b/c", "Reply with OK", 5, false, options.EffectiveCheck(target, CheckKinds.Chat.Name).Path));
 
         Assert.Equal("https://gateway.ai.cloudflare.com/v1/account/gateway/openai/chat/completions", stream.RequestUri!.AbsoluteUri);
         Assert.Equal("https://gateway.ai.cloudflare.com/v1/account/gateway/openai/models/a%20b%2Fc/chat", chat.RequestUri!.AbsoluteUri);

@@ -11,7 +11,7 @@ namespace RelayExporter.Probing.Checks;
 /// </summary>
 public sealed class HealthCheck : IProbeCheck
 {
-    public string Name => CheckNames.Health;
+    public CheckKind Kind => CheckKinds.Health;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {

@@ -12,7 +12,7 @@ namespace RelayExporter.Probing.Checks;
 /// </summary>
 public sealed class StreamCheck : IProbeCheck
 {
-    public string Name => CheckNames.Stream;
+    public CheckKind Kind => CheckKinds.Stream;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
