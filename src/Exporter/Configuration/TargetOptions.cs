@@ -4,8 +4,6 @@ namespace RelayExporter.Configuration;
 
 public enum TargetKind { Provider, Relay }
 
-public enum ProtocolKind { Openai, Anthropic, Gemini, AzureOpenai }
-
 /// <summary>One base URL with one credential: a relay or a provider, the models to probe and the checks to run.</summary>
 public sealed partial class TargetOptions
 {
@@ -41,7 +39,10 @@ public sealed partial class TargetOptions
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
 
     /// <summary>The header the credential goes in; null when it goes in the query string.</summary>
-    public string? CredentialHeader => Credential?.Query is not null ? null : Credential?.Header ?? RequestHeaders.DefaultCredentialHeader(Protocol);
+    public string? CredentialHeader => Credential?.Query is not null ? null : Credential?.Header ?? ProtocolDescription?.DefaultCredentialHeader ?? RequestHeaders.Authorization;
+
+    /// <summary>What is known of the target's protocol; null when the configuration names none.</summary>
+    public ProtocolDescription? ProtocolDescription => Protocol is { } protocol ? ProtocolKinds.Of(protocol) : null;
 
     /// <summary>Headers whose values are secret: the credential's and the secret static headers. A debug trace shows none of them.</summary>
     public IReadOnlySet<string> SecretHeaders => _secretHeaders ??= Headers.Where(h => h.Value.IsSecret).Select(h => h.Key)
@@ -64,7 +65,7 @@ public sealed partial class TargetOptions
         else if (!NamePattern().IsMatch(Name))
             problems.Add($"{key}:name", $"\"{Name}\" must be 1-63 letters, digits, '_', '.' or '-' (it becomes a metric label)");
 
-        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", "is required; one of: openai, anthropic, gemini, azure_openai");
+        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", $"is required; one of: {string.Join(", ", ProtocolKinds.All)}");
         ValidateBaseUrl(key, problems);
 
         Credential?.Validate($"{key}:credential", problems);
@@ -103,7 +104,7 @@ public sealed partial class TargetOptions
                 problems.Add(headerKey, $"{name} is set by the exporter's HTTP client itself; it cannot be configured");
             else if (Credential is not null && string.Equals(name, CredentialHeader, StringComparison.OrdinalIgnoreCase))
                 problems.Add(headerKey, $"{name} carries the credential; set the key with credential (env or file), or send the credential in another header with credential.header");
-            else if (RequestHeaders.SetByProtocol(Protocol).Contains(name, StringComparer.OrdinalIgnoreCase))
+            else if (ProtocolDescription?.HeadersItSets.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
                 problems.Add(headerKey, $"{name} is sent by the {Protocol.ToString()!.ToLowerInvariant()} protocol itself; it cannot be configured");
             value.Validate(headerKey, problems);
         }
@@ -149,7 +150,7 @@ public sealed partial class TargetOptions
         if (version.Equals("v1", StringComparison.OrdinalIgnoreCase) || version.Equals("v1beta", StringComparison.OrdinalIgnoreCase))
         {
             var root = BaseUrl.TrimEnd('/')[..^(version.Length + 1)];
-            var models = Protocol == ProtocolKind.Gemini ? "v1beta/models" : "v1/models";
+            var models = ProtocolDescription?.ModelsPath ?? "v1/models";
             problems.Add($"{key}:base_url", $"must not end in /{version}: the exporter adds the API version itself (it asks {BaseUrl.TrimEnd('/')}/{models}); use {root}");
         }
     }

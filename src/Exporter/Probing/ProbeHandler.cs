@@ -76,7 +76,7 @@ public sealed class ProbeHandler
         var transcript = transcribe ? new ProbeTranscript() : null;
         var protocol = _protocols.For(job.Target.Protocol!.Value);
         var text = new UpstreamText(_secrets.Redactor(job.Target.Credential?.Value));
-        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, text, options.Probing.MaxBodyBytes, _time) { RequestedModel = job.Model };
+        using var exchange = new ProbeExchange(_clients, job.Target, protocol, trace, transcript, text, options.Probing.MaxBodyBytes, _time) { RequestedModel = job.Model };
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();
