@@ -105,7 +105,7 @@ public sealed partial class TargetOptions
             else if (Credential is not null && string.Equals(name, CredentialHeader, StringComparison.OrdinalIgnoreCase))
                 problems.Add(headerKey, $"{name} carries the credential; set the key with credential (env or file), or send the credential in another header with credential.header");
             else if (ProtocolDescription?.HeadersItSets.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
-                problems.Add(headerKey, $"{name} is sent by the {Protocol.ToString()!.ToLowerInvariant()} protocol itself; it cannot be configured");
+                problems.Add(headerKey, $"{name} is sent by the {ProtocolDescription!.Name} protocol itself; it cannot be configured");
             value.Validate(headerKey, problems);
         }
     }
