@@ -32,7 +32,7 @@ public readonly record struct CircuitKey(string Target, CircuitScope Scope, stri
     /// <summary>The circuit that gates (and is fed by) this probe series.</summary>
     public static CircuitKey Of(ProbeKey probe) =>
         probe.Model is { } model ? ForModel(probe.Target, model)
-        : string.Equals(probe.Check, CheckNames.Health, StringComparison.OrdinalIgnoreCase) ? Reachability(probe.Target)
+        : string.Equals(probe.Check, CheckKinds.Health.Name, StringComparison.OrdinalIgnoreCase) ? Reachability(probe.Target)
         : Api(probe.Target);
 
     /// <summary>
@@ -42,8 +42,8 @@ public readonly record struct CircuitKey(string Target, CircuitScope Scope, stri
     public static IEnumerable<CircuitKey> AllOf(TargetOptions target)
     {
         var checks = target.EffectiveChecks.Keys;
-        if (checks.Contains(CheckNames.Health, StringComparer.OrdinalIgnoreCase)) yield return Reachability(target.Name);
-        if (checks.Contains(CheckNames.Models, StringComparer.OrdinalIgnoreCase)) yield return Api(target.Name);
+        if (checks.Contains(CheckKinds.Health.Name, StringComparer.OrdinalIgnoreCase)) yield return Reachability(target.Name);
+        if (checks.Contains(CheckKinds.Models.Name, StringComparer.OrdinalIgnoreCase)) yield return Api(target.Name);
         foreach (var model in target.Models) yield return ForModel(target.Name, model);
     }
 

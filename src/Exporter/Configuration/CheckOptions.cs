@@ -10,7 +10,7 @@ public enum HealthDocument
     None,
 }
 
-/// <summary>Settings of one check. Unset values come from <c>defaults.checks</c>, then from <see cref="BuiltIn"/>.</summary>
+/// <summary>Settings of one check. Unset values come from <c>defaults.checks</c>, then from its kind's <see cref="CheckKind.Defaults"/>.</summary>
 public sealed class CheckOptions
 {
     public TimeSpan? Interval { get; set; }
@@ -44,26 +44,6 @@ public sealed class CheckOptions
 
     public static readonly TimeSpan MinimumInterval = TimeSpan.FromSeconds(1);
 
-    /// <summary>
-    /// Cheap checks run often — every 3 s, so that with the 1 s confirmation probe a hard outage is confirmed within
-    /// 5 s — and paid checks rarely.
-    /// </summary>
-    public static CheckOptions BuiltIn(string check) => check switch
-    {
-        // The status values of the common health documents: LiteLLM (healthy/unhealthy), Spring Boot and Kubernetes
-        // style (UP/DOWN/OUT_OF_SERVICE), the IETF health check draft (pass/warn/fail), Node.js libraries (ok/error).
-        CheckNames.Health => new()
-        {
-            Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(2), Path = "/health",
-            Document = HealthDocument.Json, StatusField = "status",
-            HealthyValues = ["ok", "healthy", "up", "pass"],
-            DegradedValues = ["degraded", "warn", "warning"],
-            DownValues = ["down", "unhealthy", "fail", "failed", "error", "out_of_service"],
-        },
-        CheckNames.Models => new() { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(3) },
-        _ => new() { Interval = TimeSpan.FromMinutes(5), Timeout = TimeSpan.FromSeconds(30), Prompt = "Reply with OK", Expect = "OK", MaxTokens = 5 },
-    };
-
     /// <summary>This check's values, with every unset one taken from <paramref name="fallback"/>.</summary>
     public CheckOptions Over(CheckOptions fallback) => new()
     {
@@ -80,35 +60,42 @@ public sealed class CheckOptions
         DownValues = DownValues ?? fallback.DownValues,
     };
 
-    public void Validate(string key, string check, ConfigProblems problems)
+    /// <summary>These settings for a check of <paramref name="kind"/>: each value, and only the keys the kind reads.</summary>
+    public void Validate(string key, CheckKind kind, ConfigProblems problems)
     {
         if (Interval is { } interval && interval < MinimumInterval)
             problems.Add($"{key}:interval", $"must be at least {PrometheusDuration.Format(MinimumInterval)}");
         if (Timeout is { } timeout && timeout <= TimeSpan.Zero) problems.Add($"{key}:timeout", "must be greater than zero");
-        if (Path is { } path) ValidatePath($"{key}:path", path, check, problems);
+        if (Path is { } path) ValidatePath($"{key}:path", path, kind, problems);
         if (MaxTokens is < 1) problems.Add($"{key}:max_tokens", "must be at least 1");
         if (Prompt is { Length: 0 }) problems.Add($"{key}:prompt", "cannot be empty");
-        if (string.Equals(check, CheckNames.Health, StringComparison.OrdinalIgnoreCase)) ValidateHealthDocument(key, problems);
+        if (kind.ReadsHealthDocument) ValidateHealthDocument(key, problems);
         else
         {
             foreach (var (name, value) in HealthOnly())
-                if (value is not null) problems.Add($"{key}:{name}", $"only the health check reads {name}");
+                if (value is not null) problems.Add($"{key}:{name}", $"only the {string.Join(" and ", CheckKinds.All.Where(k => k.ReadsHealthDocument).Select(k => k.Name))} check reads {name}");
         }
     }
 
     public const string ModelPlaceholder = "{model}";
 
-    private static void ValidatePath(string key, string path, string check, ConfigProblems problems)
+    private static void ValidatePath(string key, string path, CheckKind kind, ConfigProblems problems)
     {
         if (!path.StartsWith('/')) { problems.Add(key, "must start with '/'"); return; }
-        if (string.Equals(check, CheckNames.Health, StringComparison.OrdinalIgnoreCase)) return;
+        if (!kind.ApiPath) return;
         if (path.IndexOfAny(['?', '#']) >= 0)
             problems.Add(key, "must not contain a query string; set the target's query parameters with query");
-        var rest = CheckNames.IsPerModel(check) ? path.Replace(ModelPlaceholder, "", StringComparison.Ordinal) : path;
+        var rest = kind.PerModel ? path.Replace(ModelPlaceholder, "", StringComparison.Ordinal) : path;
         if (rest.IndexOfAny(['{', '}']) >= 0)
-            problems.Add(key, CheckNames.IsPerModel(check)
+            problems.Add(key, kind.PerModel
                 ? $"the only placeholder is {ModelPlaceholder}"
-                : $"the {check} check's path has no placeholders ({ModelPlaceholder} is for the chat and stream checks)");
+                : $"the {kind.Name} check's path has no placeholders ({ModelPlaceholder} is for the {PerModelChecks()} checks)");
+    }
+
+    private static string PerModelChecks()
+    {
+        var names = CheckKinds.All.Where(k => k.PerModel).Select(k => k.Name).ToList();
+        return names.Count > 1 ? $"{string.Join(", ", names[..^1])} and {names[^1]}" : string.Join("", names);
     }
 
     private IEnumerable<(string Name, object? Value)> HealthOnly() =>

@@ -3,7 +3,7 @@ namespace RelayExporter.Configuration;
 /// <summary>
 /// Where a secret lives: an environment variable or a file. The secret itself is never written in the YAML.
 /// A target's credential also says where the key goes: by default where the protocol puts it
-/// (<see cref="RequestHeaders.DefaultCredentialHeader"/>); <see cref="Header"/> names another header
+/// (<see cref="ProtocolDescription.DefaultCredentialHeader"/>); <see cref="Header"/> names another header
 /// (<c>api-key</c>, <c>x-api-key</c>, <c>apikey</c>), <see cref="Query"/> a query parameter (Gemini's <c>key</c>).
 /// </summary>
 public sealed class CredentialOptions

@@ -65,11 +65,11 @@ public sealed class ExporterOptions
     public CheckOptions EffectiveCheck(TargetOptions target, string check) =>
         target.EffectiveChecks[check]
             .Over(Defaults.Checks.GetValueOrDefault(check) ?? new CheckOptions())
-            .Over(CheckOptions.BuiltIn(check));
+            .Over(CheckKinds.Of(check).Defaults);
 
     private void ValidateEffectiveTimeouts(int index, ConfigProblems problems)
     {
-        foreach (var check in Targets[index].EffectiveChecks.Keys.Where(CheckNames.All.Contains))
+        foreach (var check in Targets[index].EffectiveChecks.Keys.Where(CheckKinds.IsKnown))
         {
             var effective = EffectiveCheck(Targets[index], check);
             if (effective.Interval < CheckOptions.MinimumInterval) continue; // reported on its own
@@ -89,8 +89,8 @@ public sealed class DefaultsOptions
     {
         foreach (var (name, check) in Checks)
         {
-            if (!CheckNames.All.Contains(name)) problems.Add($"{key}:checks:{name}", CheckNames.UnknownReason(name));
-            else check.Validate($"{key}:checks:{name}", name, problems);
+            if (CheckKinds.Find(name) is not { } kind) problems.Add($"{key}:checks:{name}", CheckKinds.UnknownReason(name));
+            else check.Validate($"{key}:checks:{name}", kind, problems);
         }
     }
 }

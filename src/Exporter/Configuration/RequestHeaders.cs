@@ -5,18 +5,6 @@ public static class RequestHeaders
 {
     public const string Authorization = "Authorization";
 
-    /// <summary>Where each protocol sends the key when the credential does not say otherwise.</summary>
-    public static string DefaultCredentialHeader(ProtocolKind? protocol) => protocol switch
-    {
-        ProtocolKind.Anthropic => "x-api-key",
-        ProtocolKind.Gemini => "x-goog-api-key",
-        ProtocolKind.AzureOpenai => "api-key",
-        _ => Authorization,
-    };
-
-    /// <summary>Headers a protocol sends itself, whatever the target's headers say.</summary>
-    public static IReadOnlyList<string> SetByProtocol(ProtocolKind? protocol) => protocol == ProtocolKind.Anthropic ? ["anthropic-version"] : [];
-
     private static readonly HashSet<string> Transport = new(StringComparer.OrdinalIgnoreCase)
     {
         "Host", "Content-Type", "Content-Length", "Transfer-Encoding", "Connection", "Accept-Encoding", "Expect", "Upgrade",

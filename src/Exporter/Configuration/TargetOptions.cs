@@ -4,8 +4,6 @@ namespace RelayExporter.Configuration;
 
 public enum TargetKind { Provider, Relay }
 
-public enum ProtocolKind { Openai, Anthropic, Gemini, AzureOpenai }
-
 /// <summary>One base URL with one credential: a relay or a provider, the models to probe and the checks to run.</summary>
 public sealed partial class TargetOptions
 {
@@ -41,7 +39,10 @@ public sealed partial class TargetOptions
     public Uri BaseUri => new(BaseUrl.TrimEnd('/') + "/");
 
     /// <summary>The header the credential goes in; null when it goes in the query string.</summary>
-    public string? CredentialHeader => Credential?.Query is not null ? null : Credential?.Header ?? RequestHeaders.DefaultCredentialHeader(Protocol);
+    public string? CredentialHeader => Credential?.Query is not null ? null : Credential?.Header ?? ProtocolDescription?.DefaultCredentialHeader ?? RequestHeaders.Authorization;
+
+    /// <summary>What is known of the target's protocol; null when the configuration names none.</summary>
+    public ProtocolDescription? ProtocolDescription => Protocol is { } protocol ? ProtocolKinds.Of(protocol) : null;
 
     /// <summary>Headers whose values are secret: the credential's and the secret static headers. A debug trace shows none of them.</summary>
     public IReadOnlySet<string> SecretHeaders => _secretHeaders ??= Headers.Where(h => h.Value.IsSecret).Select(h => h.Key)
@@ -55,8 +56,8 @@ public sealed partial class TargetOptions
 
     public IReadOnlyDictionary<string, CheckOptions> EffectiveChecks => Checks
         ?? (Kind == TargetKind.Relay
-            ? new Dictionary<string, CheckOptions> { [CheckNames.Health] = new(), [CheckNames.Models] = new() }
-            : new Dictionary<string, CheckOptions> { [CheckNames.Models] = new() });
+            ? new Dictionary<string, CheckOptions> { [CheckKinds.Health.Name] = new(), [CheckKinds.Models.Name] = new() }
+            : new Dictionary<string, CheckOptions> { [CheckKinds.Models.Name] = new() });
 
     public void Validate(string key, ConfigProblems problems)
     {
@@ -64,7 +65,7 @@ public sealed partial class TargetOptions
         else if (!NamePattern().IsMatch(Name))
             problems.Add($"{key}:name", $"\"{Name}\" must be 1-63 letters, digits, '_', '.' or '-' (it becomes a metric label)");
 
-        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", "is required; one of: openai, anthropic, gemini, azure_openai");
+        if (Protocol is null && !problems.ReportedAt($"{key}:protocol")) problems.Add($"{key}:protocol", $"is required; one of: {string.Join(", ", ProtocolKinds.All)}");
         ValidateBaseUrl(key, problems);
 
         Credential?.Validate($"{key}:credential", problems);
@@ -87,9 +88,9 @@ public sealed partial class TargetOptions
         foreach (var (name, check) in Checks ?? [])
         {
             var checkKey = $"{key}:checks:{name}";
-            if (!CheckNames.All.Contains(name)) { problems.Add(checkKey, CheckNames.UnknownReason(name)); continue; }
-            if (CheckNames.IsPerModel(name) && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
-            check.Validate(checkKey, name, problems);
+            if (CheckKinds.Find(name) is not { } kind) { problems.Add(checkKey, CheckKinds.UnknownReason(name)); continue; }
+            if (kind.PerModel && Models.Count == 0) problems.Add(checkKey, $"the {name} check needs at least one entry in models");
+            check.Validate(checkKey, kind, problems);
         }
     }
 
@@ -103,8 +104,8 @@ public sealed partial class TargetOptions
                 problems.Add(headerKey, $"{name} is set by the exporter's HTTP client itself; it cannot be configured");
             else if (Credential is not null && string.Equals(name, CredentialHeader, StringComparison.OrdinalIgnoreCase))
                 problems.Add(headerKey, $"{name} carries the credential; set the key with credential (env or file), or send the credential in another header with credential.header");
-            else if (RequestHeaders.SetByProtocol(Protocol).Contains(name, StringComparer.OrdinalIgnoreCase))
-                problems.Add(headerKey, $"{name} is sent by the {Protocol.ToString()!.ToLowerInvariant()} protocol itself; it cannot be configured");
+            else if (ProtocolDescription?.HeadersItSets.Contains(name, StringComparer.OrdinalIgnoreCase) == true)
+                problems.Add(headerKey, $"{name} is sent by the {ProtocolDescription!.Name} protocol itself; it cannot be configured");
             value.Validate(headerKey, problems);
         }
     }
@@ -149,7 +150,7 @@ public sealed partial class TargetOptions
         if (version.Equals("v1", StringComparison.OrdinalIgnoreCase) || version.Equals("v1beta", StringComparison.OrdinalIgnoreCase))
         {
             var root = BaseUrl.TrimEnd('/')[..^(version.Length + 1)];
-            var models = Protocol == ProtocolKind.Gemini ? "v1beta/models" : "v1/models";
+            var models = ProtocolDescription?.ModelsPath ?? "v1/models";
             problems.Add($"{key}:base_url", $"must not end in /{version}: the exporter adds the API version itself (it asks {BaseUrl.TrimEnd('/')}/{models}); use {root}");
         }
     }

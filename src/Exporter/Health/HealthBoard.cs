@@ -102,7 +102,7 @@ public sealed class HealthBoard
         var options = _config.Current;
         var configured = options.Targets.FirstOrDefault(t => t.Name == target);
         var longest = configured is null ? TimeSpan.FromMinutes(1)
-            : configured.EffectiveChecks.Keys.Where(CheckNames.All.Contains).Max(c => options.EffectiveCheck(configured, c).Interval!.Value);
+            : configured.EffectiveChecks.Keys.Where(CheckKinds.IsKnown).Max(c => options.EffectiveCheck(configured, c).Interval!.Value);
         return longest * 3;
     }
 }

@@ -6,12 +6,13 @@ using RelayExporter.Outcomes;
 namespace RelayExporter.Probing;
 
 /// <summary>
-/// One kind of check (health, models, chat, stream). A check sends its request through the target's protocol and
-/// judges the response; the timeout, timing, error classification and recording are the handler's job.
+/// What runs one kind of check (health, models, chat, stream). A check sends its request through the target's protocol
+/// and judges the response; the timeout, timing, error classification and recording are the handler's job.
 /// </summary>
 public interface IProbeCheck
 {
-    string Name { get; }
+    /// <summary>The kind of check this runs: its name, and what the configuration and the schedule know of it.</summary>
+    CheckKind Kind { get; }
 
     /// <returns>What was found; throw <see cref="ProbeFailure"/> for a classified failure.</returns>
     Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken);

@@ -34,7 +34,7 @@ public sealed class ProbeHandler
         ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RetryAfterGate retryAfter, ExporterMetrics metrics,
         TimeProvider time, ProcessSecrets secrets, DailySpend spend, ILogger<ProbeHandler> log)
     {
-        _checks = checks.ToDictionary(c => c.Name, StringComparer.OrdinalIgnoreCase);
+        _checks = checks.ToDictionary(c => c.Kind.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
         _clients = clients;
         _config = config;
@@ -77,7 +77,7 @@ public sealed class ProbeHandler
         var transcript = transcribe ? new ProbeTranscript() : null;
         var protocol = _protocols.For(job.Target.Protocol!.Value);
         var text = new UpstreamText(_secrets.Redactor(job.Target.Credential?.Value));
-        using var exchange = new ProbeExchange(_clients, job.Target, trace, transcript, text, options.Probing.MaxBodyBytes, _time) { RequestedModel = job.Model };
+        using var exchange = new ProbeExchange(_clients, job.Target, protocol, trace, transcript, text, options.Probing.MaxBodyBytes, _time) { RequestedModel = job.Model };
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
         using var inFlight = _metrics.TrackInFlight();

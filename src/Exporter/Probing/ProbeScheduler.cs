@@ -151,7 +151,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     private string? SkipReason(ProbeJob job)
     {
         if (retryAfter.ClosedUntil(job.Target.Name) is not null) return SkipReasons.RetryAfter;
-        if (!CheckNames.IsPaid(job.Check)) return null;
+        if (!CheckKinds.Of(job.Check).Paid) return null;
         if (TargetState(job) == HealthState.Unhealthy) return SkipReasons.TargetDown;
         if (spend.Exhausted) return SkipReasons.BudgetExhausted;
         return null;
@@ -194,7 +194,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             }
             else series.Due = NextDue(series.Due, job.Interval, ended);
             // A model whose failure is confirmed while its target is up: its own fault, checked again sooner to see it end.
-            if (!result.Succeeded && !series.LastSucceeded && CheckNames.IsPaid(job.Check) && TargetState(job) is HealthState.Healthy or HealthState.Degraded)
+            if (!result.Succeeded && !series.LastSucceeded && CheckKinds.Of(job.Check).Paid && TargetState(job) is HealthState.Healthy or HealthState.Degraded)
                 series.Due = Earlier(series.Due, ended + config.Current.Probing.PaidRecheckInterval);
             series.LastSucceeded = result.Succeeded;
             _waiting.Add(series, series.Due);

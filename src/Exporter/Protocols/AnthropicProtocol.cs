@@ -9,8 +9,8 @@ public sealed class AnthropicProtocol : ILlmProtocol
 {
     public const string ApiVersion = "2023-06-01";
 
-    public ProtocolKind Kind => ProtocolKind.Anthropic;
-    public bool StreamEndsWithMarker => true;
+    public ProtocolDescription Description => ProtocolKinds.Anthropic;
+    public IStreamFraming StreamFraming => ServerSentEvents.EndingWithMarker;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
         Versioned(ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1/models")));

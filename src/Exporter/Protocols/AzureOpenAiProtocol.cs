@@ -12,8 +12,8 @@ public sealed class AzureOpenAiProtocol : ILlmProtocol
 {
     private readonly OpenAiProtocol _openAi = new();
 
-    public ProtocolKind Kind => ProtocolKind.AzureOpenai;
-    public bool StreamEndsWithMarker => true;
+    public ProtocolDescription Description => ProtocolKinds.AzureOpenai;
+    public IStreamFraming StreamFraming => ServerSentEvents.EndingWithMarker;
 
     /// <summary>Both APIs list the models the resource offers (by model name, not by deployment).</summary>
     public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>

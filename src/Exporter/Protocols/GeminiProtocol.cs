@@ -7,8 +7,8 @@ namespace RelayExporter.Protocols;
 /// <summary>Google's Gemini API (generateContent).</summary>
 public sealed class GeminiProtocol : ILlmProtocol
 {
-    public ProtocolKind Kind => ProtocolKind.Gemini;
-    public bool StreamEndsWithMarker => false;
+    public ProtocolDescription Description => ProtocolKinds.Gemini;
+    public IStreamFraming StreamFraming => ServerSentEvents.EndingWithFinishReason;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
         ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1beta/models"));

@@ -7,8 +7,8 @@ namespace RelayExporter.Protocols;
 /// <summary>OpenAI's API and everything compatible with it: relays, DeepSeek.</summary>
 public sealed class OpenAiProtocol : ILlmProtocol
 {
-    public ProtocolKind Kind => ProtocolKind.Openai;
-    public bool StreamEndsWithMarker => true;
+    public ProtocolDescription Description => ProtocolKinds.Openai;
+    public IStreamFraming StreamFraming => ServerSentEvents.EndingWithMarker;
 
     public HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path) =>
         ProtocolRequests.Get(target, ProtocolRequests.PathFor(path, "v1/models"));

@@ -1,4 +1,3 @@
-using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json.Nodes;
 using RelayExporter.Configuration;
@@ -7,15 +6,16 @@ namespace RelayExporter.Protocols;
 
 /// <summary>
 /// Request construction shared by the protocols: the URL (the check's configured path or the protocol's own, the
-/// target's query parameters), the target's static headers, and the credential where the target says it goes.
+/// target's query parameters) and the target's static headers. The credential is added when the request is sent
+/// (<see cref="ILlmProtocol.Authenticator"/>).
 /// </summary>
 internal static class ProtocolRequests
 {
     public static HttpRequestMessage Get(TargetOptions target, string path, string? protocolQuery = null) =>
-        Authenticated(new HttpRequestMessage(HttpMethod.Get, ApiUri(target, path, protocolQuery)), target);
+        WithTargetHeaders(new HttpRequestMessage(HttpMethod.Get, ApiUri(target, path, protocolQuery)), target);
 
     public static HttpRequestMessage Post(TargetOptions target, string path, JsonObject body, string? protocolQuery = null) =>
-        Authenticated(new HttpRequestMessage(HttpMethod.Post, ApiUri(target, path, protocolQuery)) { Content = JsonShape.Content(body) }, target);
+        WithTargetHeaders(new HttpRequestMessage(HttpMethod.Post, ApiUri(target, path, protocolQuery)) { Content = JsonShape.Content(body) }, target);
 
     /// <summary>The configured path when the check has one, else the protocol's; <c>{model}</c> becomes the model.</summary>
     public static string PathFor(string? configured, string protocolPath, string? model = null)
@@ -31,20 +31,9 @@ internal static class ProtocolRequests
             if (value.Resolve() is { } resolved) request.Headers.TryAddWithoutValidation(name, resolved);
     }
 
-    /// <summary>The target's secret as the configuration in force loaded it.</summary>
-    public static string? Credential(TargetOptions target) => target.Credential?.Value?.Reveal();
-
-
-    private static HttpRequestMessage Authenticated(HttpRequestMessage request, TargetOptions target)
+    private static HttpRequestMessage WithTargetHeaders(HttpRequestMessage request, TargetOptions target)
     {
         AddTargetHeaders(request, target);
-        if (target.CredentialHeader is { } header && Credential(target) is { } key)
-        {
-            if (string.Equals(header, RequestHeaders.Authorization, StringComparison.OrdinalIgnoreCase))
-                request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", key);
-            else
-                request.Headers.TryAddWithoutValidation(header, key);
-        }
         return request;
     }
 
@@ -53,7 +42,6 @@ internal static class ProtocolRequests
         var uri = new Uri(target.BaseUri, path.TrimStart('/'));
         var query = new StringBuilder(protocolQuery);
         foreach (var (name, value) in target.Query) Append(query, name, value);
-        if (target.Credential?.Query is { } keyParameter && Credential(target) is { } key) Append(query, keyParameter, key);
         return query.Length == 0 ? uri : new UriBuilder(uri) { Query = query.ToString() }.Uri;
     }
 

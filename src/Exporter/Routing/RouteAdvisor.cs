@@ -81,7 +81,7 @@ public sealed class RouteAdvisor(RunningConfig config, HealthBoard health, Circu
     /// list lacks other configured models while it lists this one — the target answers, and offers it.
     /// </summary>
     private bool FailsFor(TargetOptions target, string model) =>
-        target.EffectiveChecks.Keys.Where(c => !CheckNames.IsPerModel(c))
+        target.EffectiveChecks.Keys.Where(c => !CheckKinds.Of(c).PerModel)
             .Select(c => results.LatestOf(new ProbeKey(target.Name, c, null)))
             .Any(r => r is { Succeeded: false } && !(r.Outcome == ProbeOutcome.ModelMissing && r.ModelsListed?.Contains(new ModelListing(model, true)) == true));
 

@@ -20,7 +20,7 @@ public sealed record SpendProjection(double UsdPerDay, IReadOnlyList<SeriesProje
     {
         var priced = new List<SeriesProjection>();
         var unpriced = new List<ProbeKey>();
-        foreach (var job in plan.Where(j => CheckNames.IsPaid(j.Check)))
+        foreach (var job in plan.Where(j => CheckKinds.Of(j.Check).Paid))
         {
             if (options.PriceOf(job.Target, job.Model!) is not { } price) { unpriced.Add(job.Key); continue; }
             priced.Add(new SeriesProjection(job.Key, Math.Ceiling(TimeSpan.FromDays(1) / job.Interval), UpperBoundUsd(price, job.Settings)));

@@ -13,7 +13,6 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
     TimeProvider time)
 {
     private const int RecentProbes = 20;
-    private static readonly string[] CheckOrder = [CheckNames.Health, CheckNames.Models, CheckNames.Chat, CheckNames.Stream];
 
     public TargetsResponse Build()
     {
@@ -37,10 +36,10 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var ownCircuits = new[] { CircuitKey.Reachability(target.Name), CircuitKey.Api(target.Name) }.Select(CircuitOf).ToList();
         // The health document and the models list are the latest of their own series, however many probes of
         // other checks came after them.
-        var upstreams = results.LatestOf(new ProbeKey(target.Name, CheckNames.Health, null))?.Health?.Providers
+        var upstreams = results.LatestOf(new ProbeKey(target.Name, CheckKinds.Health.Name, null))?.Health?.Providers
             .Select(p => new UpstreamReport(p.Provider, p.Available, p.LatencySeconds)).ToList() ?? [];
-        var listed = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null))?.ModelsListed;
-        var checks = Configured(target).Where(c => !CheckNames.IsPerModel(c))
+        var listed = results.LatestOf(new ProbeKey(target.Name, CheckKinds.Models.Name, null))?.ModelsListed;
+        var checks = Configured(target).Where(c => !CheckKinds.Of(c).PerModel)
             .Select(c => Check(new ProbeKey(target.Name, c, null), health.ForTarget(target.Name), now)).ToList();
         return new TargetStatus(
             target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
@@ -61,11 +60,11 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var circuit = circuits.Find(CircuitKey.ForModel(target.Name, model));
         var subject = health.ForModel(target.Name, model);
         var isListed = listed?.Where(l => l.Model == model).Select(l => (bool?)l.Listed).FirstOrDefault();
-        var checks = Configured(target).Where(CheckNames.IsPerModel).Select(c => Check(new ProbeKey(target.Name, c, model), subject, now)).ToList();
+        var checks = Configured(target).Where(c => CheckKinds.Of(c).PerModel).Select(c => Check(new ProbeKey(target.Name, c, model), subject, now)).ToList();
         return new ModelStatus(model, (subject?.StateAt(now) ?? HealthState.Unknown).Label(),
             (circuit?.State ?? CircuitState.Closed).Label(), circuit?.OpenedBy, isListed,
             last?.Outcome.Label(), last?.Reason, checks.Max(c => c.LastSuccessAt), LatestFailure(checks), Latency(own),
-            Configured(target).Contains(CheckNames.Models) ? [Listing(target, subject, isListed, now), .. checks] : checks);
+            Configured(target).Contains(CheckKinds.Models.Name) ? [Listing(target, subject, isListed, now), .. checks] : checks);
     }
 
     private CheckStatus Check(ProbeKey key, SubjectHealth? subject, DateTimeOffset now)
@@ -79,19 +78,19 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
     /// <summary>The models check as it concerns one model: whether the target's list names it.</summary>
     private CheckStatus Listing(TargetOptions target, SubjectHealth? subject, bool? isListed, DateTimeOffset now)
     {
-        var latest = results.LatestOf(new ProbeKey(target.Name, CheckNames.Models, null));
+        var latest = results.LatestOf(new ProbeKey(target.Name, CheckKinds.Models.Name, null));
         var (outcome, reason) = isListed switch
         {
             true => (ProbeOutcome.Success.Label(), "listed by the models check"),
             false => (ProbeOutcome.ModelMissing.Label(), "not listed by the models check"),
             null => (latest?.Outcome.Label(), latest?.Reason),
         };
-        return new CheckStatus(CheckNames.Models, (subject?.ForCheck(CheckNames.Models)?.StateAt(now) ?? HealthState.Unknown).Label(),
+        return new CheckStatus(CheckKinds.Models.Name, (subject?.ForCheck(CheckKinds.Models.Name)?.StateAt(now) ?? HealthState.Unknown).Label(),
             outcome, reason, latest?.StartedAt, null, null);
     }
 
     private static IEnumerable<string> Configured(TargetOptions target) =>
-        CheckOrder.Where(c => target.EffectiveChecks.Keys.Contains(c, StringComparer.OrdinalIgnoreCase));
+        CheckKinds.All.Select(k => k.Name).Where(c => target.EffectiveChecks.Keys.Contains(c, StringComparer.OrdinalIgnoreCase));
 
     private static ProbeSummary? LatestFailure(IEnumerable<CheckStatus> checks) =>
         checks.Select(c => c.LastFailure).OfType<ProbeSummary>().MaxBy(f => f.At);

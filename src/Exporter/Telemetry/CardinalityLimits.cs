@@ -110,9 +110,9 @@ internal readonly record struct FleetSize(int Series, int Targets, int Models, i
             options.Targets.Sum(t => t.Models.Count),
             plan.Count(j => j.Model is not null),
             modelCircuits,
-            plan.Count(j => j.Check == CheckNames.Health),
+            plan.Count(j => j.Check == CheckKinds.Health.Name),
             genAi ? modelCircuits : 0,
-            genAi ? plan.Count(j => j.Check == CheckNames.Stream) : 0);
+            genAi ? plan.Count(j => j.Check == CheckKinds.Stream.Name) : 0);
     }
 
     /// <summary>True when any count is larger than this size's, i.e. limits sized for this would be too small.</summary>

@@ -32,7 +32,7 @@ public class CircuitBoardTests
         };
         _board = new CircuitBoard(new RunningConfig("test.yml", options, _time), _time);
         _board.Transitioned += (_, state) => _transitions.Add(state);
-        _job = new ProbeJob(target, CheckNames.Chat, "gpt-4.1", new CheckOptions { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(1) });
+        _job = new ProbeJob(target, CheckKinds.Chat.Name, "gpt-4.1", new CheckOptions { Interval = TimeSpan.FromSeconds(3), Timeout = TimeSpan.FromSeconds(1) });
     }
 
     [Fact]
@@ -271,7 +271,7 @@ public class CircuitBoardTests
     [Fact]
     public async Task A_models_list_that_lacks_a_configured_model_keeps_the_api_circuit_closed()
     {
-        var models = new ProbeJob(_job.Target, CheckNames.Models, null, _job.Settings);
+        var models = new ProbeJob(_job.Target, CheckKinds.Models.Name, null, _job.Settings);
         var outcomes = new List<ProbeOutcome>();
         for (var i = 0; i < 5; i++)
         {

@@ -73,7 +73,7 @@ public class ConfigLoaderTests
 
         Assert.Equal(["relay-prod", "openai", "anthropic", "gemini", "deepseek"], options.Targets.Select(t => t.Name));
         Assert.Equal(keyFile, options.Targets[2].Credential!.File);
-        Assert.Equal(TimeSpan.FromMinutes(5), options.EffectiveCheck(options.Targets[0], CheckNames.Chat).Interval);
+        Assert.Equal(TimeSpan.FromMinutes(5), options.EffectiveCheck(options.Targets[0], CheckKinds.Chat.Name).Interval);
         Assert.Equal(["claude-sonnet-4.5", "gemini-2.5-flash", "deepseek-v3.2"], options.Fallbacks["gpt-4.1"]);
     }
 
@@ -137,12 +137,12 @@ public class ConfigLoaderTests
             """);
 
         var options = ConfigLoader.Load(path);
-        var models = options.EffectiveCheck(options.Targets[0], CheckNames.Models);
-        var health = options.EffectiveCheck(options.Targets[0], CheckNames.Health);
+        var models = options.EffectiveCheck(options.Targets[0], CheckKinds.Models.Name);
+        var health = options.EffectiveCheck(options.Targets[0], CheckKinds.Health.Name);
 
         Assert.Equal((TimeSpan.FromSeconds(20), TimeSpan.FromSeconds(3)), (models.Interval!.Value, models.Timeout!.Value));
         Assert.Equal("/health", health.Path);
-        Assert.Equal(CheckOptions.BuiltIn(CheckNames.Health).Interval, health.Interval);
+        Assert.Equal(CheckKinds.Health.Defaults.Interval, health.Interval);
     }
 
     [Fact]
@@ -156,8 +156,8 @@ public class ConfigLoaderTests
 
         var options = ConfigLoader.Load(path);
 
-        Assert.Equal([CheckNames.Health, CheckNames.Models], options.Targets[0].EffectiveChecks.Keys.Order());
-        Assert.Equal([CheckNames.Models], options.Targets[1].EffectiveChecks.Keys);
+        Assert.Equal([CheckKinds.Health.Name, CheckKinds.Models.Name], options.Targets[0].EffectiveChecks.Keys.Order());
+        Assert.Equal([CheckKinds.Models.Name], options.Targets[1].EffectiveChecks.Keys);
     }
 
     [Fact]

@@ -35,20 +35,20 @@ public sealed class PortkeyGatewayTests(PortkeyGateway portkey) : IClassFixture<
         await portkey.SetFaultAsync("openai", null, """{"kind":"slow","delay_ms":400,"token_delay_ms":150}""");
         using var rig = new ProbeRig(Options());
 
-        var health = await rig.ProbeAsync("portkey", CheckNames.Health);
+        var health = await rig.ProbeAsync("portkey", CheckKinds.Health.Name);
         Assert.True(health.Succeeded, $"health: {health.Outcome} {health.Reason}");
-        foreach (var check in new[] { CheckNames.Models, CheckNames.Chat, CheckNames.Stream })
+        foreach (var check in new[] { CheckKinds.Models.Name, CheckKinds.Chat.Name, CheckKinds.Stream.Name })
         {
-            var ours = await rig.ProbeAsync("portkey", check, check == CheckNames.Models ? null : Model);
+            var ours = await rig.ProbeAsync("portkey", check, check == CheckKinds.Models.Name ? null : Model);
             var sdk = await SdkVerdictAsync(check);
 
             Assert.True(ours.Succeeded, $"{check}: {ours.Outcome} {ours.Reason}");
             Assert.True(SdkSucceeded(sdk, check), $"{check}: the SDK says {sdk}");
-            if (check == CheckNames.Models) continue;
+            if (check == CheckKinds.Models.Name) continue;
             var usage = sdk.GetProperty("usage");
             Assert.Equal(usage.GetProperty("completion_tokens").GetInt64(), ours.Generation!.Usage!.OutputTokens);
             Assert.Equal(usage.GetProperty("prompt_tokens").GetInt64(), ours.Generation.Usage.InputTokens);
-            if (check != CheckNames.Stream) continue;
+            if (check != CheckKinds.Stream.Name) continue;
             var ourTtft = ours.Generation.TimeToFirstToken!.Value;
             var sdkTtft = TimeSpan.FromMilliseconds(sdk.GetProperty("ttft_ms").GetDouble());
             // Both see the injected delay. The two are not compared with each other: Node and the SDK add from 0.1 s to
@@ -63,15 +63,15 @@ public sealed class PortkeyGatewayTests(PortkeyGateway portkey) : IClassFixture<
     public static TheoryData<string, string?, string, string, ProbeOutcome> Faults() => new()
     {
         // What goes wrong behind the gateway, for which model, the simulator's fault, the check, and our outcome.
-        { "rejected key", null, """{"kind":"unauthorized"}""", CheckNames.Models, ProbeOutcome.AuthError },
+        { "rejected key", null, """{"kind":"unauthorized"}""", CheckKinds.Models.Name, ProbeOutcome.AuthError },
         // Portkey answers a refused upstream with HTTP 500 and a text/plain "fetch failed … ECONNREFUSED": the gateway
         // itself is up and answering, so server_error (not connect_error, which would say the gateway is unreachable).
-        { "refused upstream", null, """{"kind":"down"}""", CheckNames.Models, ProbeOutcome.ServerError },
-        { "rate limited", null, """{"kind":"rate_limited","retry_after_s":7}""", CheckNames.Chat, ProbeOutcome.RateLimited },
+        { "refused upstream", null, """{"kind":"down"}""", CheckKinds.Models.Name, ProbeOutcome.ServerError },
+        { "rate limited", null, """{"kind":"rate_limited","retry_after_s":7}""", CheckKinds.Chat.Name, ProbeOutcome.RateLimited },
         // Portkey ends a cut stream cleanly, without [DONE] and without a finish reason: an answer cut short.
-        { "stream cut", null, """{"kind":"stream_cut","after_chunks":2}""", CheckNames.Stream, ProbeOutcome.StreamError },
-        { "model removed", Model, """{"kind":"model_removed"}""", CheckNames.Chat, ProbeOutcome.ModelMissing },
-        { "model removed", Model, """{"kind":"model_removed"}""", CheckNames.Models, ProbeOutcome.ModelMissing },
+        { "stream cut", null, """{"kind":"stream_cut","after_chunks":2}""", CheckKinds.Stream.Name, ProbeOutcome.StreamError },
+        { "model removed", Model, """{"kind":"model_removed"}""", CheckKinds.Chat.Name, ProbeOutcome.ModelMissing },
+        { "model removed", Model, """{"kind":"model_removed"}""", CheckKinds.Models.Name, ProbeOutcome.ModelMissing },
     };
 
     [Theory]
@@ -82,7 +82,7 @@ public sealed class PortkeyGatewayTests(PortkeyGateway portkey) : IClassFixture<
         await portkey.SetFaultAsync("openai", faultModel, faultJson);
         using var rig = new ProbeRig(Options());
 
-        var ours = await rig.ProbeAsync("portkey", check, check == CheckNames.Models ? null : Model);
+        var ours = await rig.ProbeAsync("portkey", check, check == CheckKinds.Models.Name ? null : Model);
         var sdk = await SdkVerdictAsync(check);
 
         Assert.True(expected == ours.Outcome, $"{fault}: expected {expected}, got {ours.Outcome}: {ours.Reason}");
@@ -96,7 +96,7 @@ public sealed class PortkeyGatewayTests(PortkeyGateway portkey) : IClassFixture<
     /// <summary>What an application using the SDK would call a good answer: no error, a finish reason, the model listed.</summary>
     private static bool SdkSucceeded(JsonElement verdict, string check) =>
         verdict.GetProperty("ok").GetBoolean() && verdict.GetProperty("complete").GetBoolean()
-        && (check != CheckNames.Models || verdict.GetProperty("models").EnumerateArray().Any(m => m.GetString() == Model));
+        && (check != CheckKinds.Models.Name || verdict.GetProperty("models").EnumerateArray().Any(m => m.GetString() == Model));
 
     private async Task<JsonElement> SdkVerdictAsync(string check)
     {
@@ -126,10 +126,10 @@ public sealed class PortkeyGatewayTests(PortkeyGateway portkey) : IClassFixture<
         File.WriteAllText(path, $"""
             defaults:
               checks:
-                {CheckNames.Health}: {"{"} interval: 30s, timeout: 15s {"}"}
-                {CheckNames.Models}: {"{"} interval: 30s, timeout: 15s {"}"}
-                {CheckNames.Chat}: {"{"} interval: 30s, timeout: 15s {"}"}
-                {CheckNames.Stream}: {"{"} interval: 30s, timeout: 15s {"}"}
+                {CheckKinds.Health.Name}: {"{"} interval: 30s, timeout: 15s {"}"}
+                {CheckKinds.Models.Name}: {"{"} interval: 30s, timeout: 15s {"}"}
+                {CheckKinds.Chat.Name}: {"{"} interval: 30s, timeout: 15s {"}"}
+                {CheckKinds.Stream.Name}: {"{"} interval: 30s, timeout: 15s {"}"}
             targets:
               - name: portkey
                 kind: relay

@@ -71,15 +71,15 @@ public class HealthTrackerTests
         var states = new List<HealthState>();
         for (var i = 0; i < 4; i++)
         {
-            board.Observe(Result(CheckNames.Health, ProbeOutcome.Success, "status \"ok\""));
-            board.Observe(Result(CheckNames.Models, ProbeOutcome.AuthError, "HTTP 401: invalid key"));
+            board.Observe(Result(CheckKinds.Health.Name, ProbeOutcome.Success, "status \"ok\""));
+            board.Observe(Result(CheckKinds.Models.Name, ProbeOutcome.AuthError, "HTTP 401: invalid key"));
             states.Add(board.ForTarget("relay")!.StateAt(_time.GetUtcNow()));
             _time.Advance(TimeSpan.FromSeconds(3));
         }
 
         Assert.Equal([HealthState.Degraded, HealthState.Unhealthy, HealthState.Unhealthy, HealthState.Unhealthy], states);
         var verdict = board.ForTarget("relay")!.VerdictAt(_time.GetUtcNow());
-        Assert.Equal((CheckNames.Models, "models: credential rejected: HTTP 401: invalid key", 4), (verdict.Check, verdict.Reason, verdict.ConsecutiveFailures));
+        Assert.Equal((CheckKinds.Models.Name, "models: credential rejected: HTTP 401: invalid key", 4), (verdict.Check, verdict.Reason, verdict.ConsecutiveFailures));
     }
 
     [Fact]
@@ -94,16 +94,16 @@ public class HealthTrackerTests
         var states = new List<HealthState>();
         for (var i = 0; i < 4; i++)
         {
-            board.Observe(Result(CheckNames.Models, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
-            board.Observe(Result(CheckNames.Chat, ProbeOutcome.ServerError, "HTTP 500: upstream failed") with { Key = new ProbeKey("relay", CheckNames.Chat, "gpt-4.1") });
-            board.Observe(Result(CheckNames.Models, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
+            board.Observe(Result(CheckKinds.Models.Name, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
+            board.Observe(Result(CheckKinds.Chat.Name, ProbeOutcome.ServerError, "HTTP 500: upstream failed") with { Key = new ProbeKey("relay", CheckKinds.Chat.Name, "gpt-4.1") });
+            board.Observe(Result(CheckKinds.Models.Name, ProbeOutcome.Success, "3 models listed") with { ModelsListed = [new ModelListing("gpt-4.1", true)] });
             states.Add(board.ForModel("relay", "gpt-4.1")!.StateAt(_time.GetUtcNow()));
             _time.Advance(TimeSpan.FromSeconds(3));
         }
 
         Assert.Equal([HealthState.Degraded, HealthState.Unhealthy, HealthState.Unhealthy, HealthState.Unhealthy], states);
         var verdict = board.ForModel("relay", "gpt-4.1")!.VerdictAt(_time.GetUtcNow());
-        Assert.Equal((CheckNames.Chat, 4), (verdict.Check, verdict.ConsecutiveFailures));
+        Assert.Equal((CheckKinds.Chat.Name, 4), (verdict.Check, verdict.ConsecutiveFailures));
         Assert.Equal(HealthState.Healthy, board.ForTarget("relay")!.StateAt(_time.GetUtcNow())); // the target itself answers
     }
 
@@ -118,7 +118,7 @@ public class HealthTrackerTests
         var board = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
         for (var i = 0; i < 3; i++)
         {
-            board.Observe(Result(CheckNames.Models, ProbeOutcome.ModelMissing, "o3 is not listed") with
+            board.Observe(Result(CheckKinds.Models.Name, ProbeOutcome.ModelMissing, "o3 is not listed") with
             {
                 ModelsListed = [new ModelListing("gpt-4.1", true), new ModelListing("o3", false)],
             });

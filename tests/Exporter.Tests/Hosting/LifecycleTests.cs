@@ -80,7 +80,7 @@ public class LifecycleTests
     }
 
     private static bool FirstProbeWithin(string target, TimeSpan within) =>
-        ProbeScheduler.Offset(new ProbeJob(new TargetOptions { Name = target }, CheckNames.Stream, "m",
+        ProbeScheduler.Offset(new ProbeJob(new TargetOptions { Name = target }, CheckKinds.Stream.Name, "m",
             new CheckOptions { Interval = TimeSpan.FromMinutes(1) })) < within;
 
     private static async Task<string> WriteConfigAsync(string yaml)

@@ -12,7 +12,8 @@ public sealed class ProbeRig : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public ProbeRig(ExporterOptions options, TimeProvider? time = null)
+    /// <param name="configure">Changes to the services as the host wires them (a test-only protocol in place of a real one).</param>
+    public ProbeRig(ExporterOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
     {
         // Credentials are read when a configuration is loaded (validated); these options were built in code.
         var problems = new ConfigProblems("test.yml", new Dictionary<string, int>());
@@ -26,6 +27,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();
+        configure?.Invoke(services);
         _services = services.BuildServiceProvider();
         Options = options;
     }

@@ -114,8 +114,8 @@ public sealed class CredentialSafetyTests
             Targets = [new TargetOptions { Name = "echo", Protocol = ProtocolKind.Openai, BaseUrl = echo.Url.ToString(), Credential = new CredentialOptions { Env = "ECHO_CANARY_KEY" } }],
         });
 
-        var result = await rig.ProbeAsync("echo", CheckNames.Models, transcribe: true);
-        var debug = ProbeDebugTrace.Render(rig.Job("echo", CheckNames.Models), result);
+        var result = await rig.ProbeAsync("echo", CheckKinds.Models.Name, transcribe: true);
+        var debug = ProbeDebugTrace.Render(rig.Job("echo", CheckKinds.Models.Name), result);
 
         Assert.Equal(ProbeOutcome.AuthError, result.Outcome);
         Assert.Contains($"Bearer {Canary}", echo.Requests.Single()["Authorization"]); // it was sent, and echoed
@@ -139,7 +139,7 @@ public sealed class CredentialSafetyTests
                 Credential = new CredentialOptions { Env = "REDIRECT_CANARY_KEY" } }],
         });
 
-        var result = await rig.ProbeAsync("openai", CheckNames.Models);
+        var result = await rig.ProbeAsync("openai", CheckKinds.Models.Name);
 
         Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
         Assert.Equal($"HTTP 302 redirect to {elsewhere.Url}v1/models not followed", result.Reason);

@@ -26,7 +26,7 @@ public class HealthDocumentTests
         await using var relay = await LoopbackServer.StartAsync(context => Answer(context, 200, "application/json", document));
         using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 1s }");
 
-        var result = await rig.ProbeAsync("relay", CheckNames.Health);
+        var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
         Assert.Equal(outcome, result.Outcome.Label());
         Assert.Equal(degraded, result.Degraded);
@@ -40,7 +40,7 @@ public class HealthDocumentTests
         await using var relay = await LoopbackServer.StartAsync(context => Answer(context, 200, "application/json", """{"success":true,"data":{"state":"offline"}}"""));
         using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 1s, status_field: data.state, healthy_values: [online], down_values: [offline] }");
 
-        var result = await rig.ProbeAsync("relay", CheckNames.Health);
+        var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
         Assert.Equal("upstream_down", result.Outcome.Label());
         Assert.Contains("data.state \"offline\"", result.Reason);
@@ -56,7 +56,7 @@ public class HealthDocumentTests
         await using var gateway = await LoopbackServer.StartAsync(context => Answer(context, status, type, body));
         using var rig = Rig(gateway.Url, "health: { interval: 1m, timeout: 1s, path: /, document: none }");
 
-        var result = await rig.ProbeAsync("relay", CheckNames.Health);
+        var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
         Assert.Equal(outcome, result.Outcome.Label());
         Assert.Null(result.Health);

@@ -24,9 +24,9 @@ public class HostileUpstreamTests
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
         using var admin = new HttpClient { BaseAddress = simulator.AdminUrl };
         (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"slow","delay_ms":0,"token_delay_ms":400}"""))).EnsureSuccessStatusCode();
-        using var rig = Rig(simulator.TargetUrl("openai"), CheckNames.Stream);
+        using var rig = Rig(simulator.TargetUrl("openai"), CheckKinds.Stream.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Stream, "gpt-4.1");
+        var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, "gpt-4.1");
 
         Assert.Equal(ProbeOutcome.StreamError, result.Outcome);
         Assert.Contains("did not finish within", result.Reason);
@@ -47,9 +47,9 @@ public class HostileUpstreamTests
                 await Task.Delay(50, context.RequestAborted);
             }
         });
-        using var rig = Rig(upstream.Url, CheckNames.Models);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         Assert.Equal(ProbeOutcome.Timeout, result.Outcome);
         Assert.InRange(result.Duration, Timeout - Early, Timeout + Slack);
@@ -60,9 +60,9 @@ public class HostileUpstreamTests
     {
         await using var upstream = await LoopbackServer.StartAsync(context =>
             context.Response.WriteAsync("{\"data\":[" + string.Join(",", Enumerable.Repeat("{\"id\":\"padding-model\"}", 10_000)) + "]}"));
-        using var rig = Rig(upstream.Url, CheckNames.Models, maxBodyBytes: 64 * 1024);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name, maxBodyBytes: 64 * 1024);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
         Assert.Equal("response body larger than 65536 bytes", result.Reason);
@@ -80,9 +80,9 @@ public class HostileUpstreamTests
             context.Response.Headers.ContentEncoding = "gzip";
             await context.Response.Body.WriteAsync(bomb.ToArray());
         });
-        using var rig = Rig(upstream.Url, CheckNames.Models);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
         Assert.Contains("not valid JSON", result.Reason);
@@ -100,9 +100,9 @@ public class HostileUpstreamTests
                 context.Response.ContentType = "application/json";
                 await context.Response.Body.WriteAsync(body);
             });
-            using var rig = Rig(upstream.Url, CheckNames.Models);
+            using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
 
-            var result = await rig.ProbeAsync("target", CheckNames.Models);
+            var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
             Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
         }

@@ -46,7 +46,7 @@ public sealed class LoadedSecretsTests : IDisposable
         using var rig = new ProbeRig(ConfigLoader.Load(Config(keyFile, upstream.Url.ToString())));
 
         File.Delete(keyFile);
-        var result = await rig.ProbeAsync("echo", CheckNames.Models);
+        var result = await rig.ProbeAsync("echo", CheckKinds.Models.Name);
 
         Assert.Equal($"Bearer {FirstKey}", Assert.Single(upstream.Requests)["Authorization"]);
         Assert.Equal(ProbeOutcome.AuthError, result.Outcome);

@@ -46,9 +46,9 @@ public sealed class OutcomeVerdictTests
     public async Task A_dated_or_prefixed_name_of_the_model_asked_for_is_no_substitution(string protocol, string requested, string answering)
     {
         await using var upstream = await LoopbackServer.StartAsync(context => Answer(context, protocol, stream: true, answering));
-        using var rig = Rig(upstream.Url, protocol, CheckNames.Stream, requested);
+        using var rig = Rig(upstream.Url, protocol, CheckKinds.Stream.Name, requested);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Stream, requested);
+        var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, requested);
 
         AssertVerdict(rig, result, ProbeOutcome.Success, "answered \"OK\"");
     }
@@ -81,9 +81,9 @@ public sealed class OutcomeVerdictTests
             return context.Response.WriteAsJsonAsync(new { error = new { message = $"Invalid URL (GET {context.Request.Path}); see the models endpoint", type = "invalid_request_error" } });
         });
         // The base_url that --config.check now refuses: every request goes to /v1/v1/….
-        using var rig = Rig(new Uri(upstream.Url, "/v1"), "openai", CheckNames.Models);
+        using var rig = Rig(new Uri(upstream.Url, "/v1"), "openai", CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         AssertVerdict(rig, result, ProbeOutcome.ClientError, "HTTP 404: not found at /v1/v1/models: ");
     }
@@ -100,9 +100,9 @@ public sealed class OutcomeVerdictTests
             context.Response.ContentType = "application/json";
             return context.Response.WriteAsync(body);
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Chat, "gpt-9");
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Chat.Name, "gpt-9");
 
-        var result = await rig.ProbeAsync("target", CheckNames.Chat, "gpt-9");
+        var result = await rig.ProbeAsync("target", CheckKinds.Chat.Name, "gpt-9");
 
         AssertVerdict(rig, result, ProbeOutcome.ModelMissing, "HTTP 404: {");
     }
@@ -115,9 +115,9 @@ public sealed class OutcomeVerdictTests
             context.Response.StatusCode = 999;
             return context.Response.WriteAsync("strange");
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Models);
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         AssertVerdict(rig, result, ProbeOutcome.InvalidResponse, "HTTP 999 is not a status (100–599): strange");
     }
@@ -135,9 +135,9 @@ public sealed class OutcomeVerdictTests
             context.Response.Headers.Location = location.Replace("{self}", $"http://{context.Request.Host}/v1/models");
             return Task.CompletedTask;
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Models);
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         AssertVerdict(rig, result, ProbeOutcome.InvalidResponse, reason.Replace("{self}", upstream.Url.GetLeftPart(UriPartial.Authority) + "/v1/models"));
     }
@@ -151,9 +151,9 @@ public sealed class OutcomeVerdictTests
             context.Response.ContentType = "application/json";
             await context.Response.Body.WriteAsync(body);
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Models);
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Models.Name);
 
-        var result = await rig.ProbeAsync("target", CheckNames.Models);
+        var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
         AssertVerdict(rig, result, ProbeOutcome.InvalidResponse, "invalid UTF-8 in the models list at byte 16");
     }
@@ -174,9 +174,9 @@ public sealed class OutcomeVerdictTests
             context.Response.ContentType = "text/event-stream";
             await context.Response.WriteAsync((eventType.Length > 0 ? $"event: {eventType}\n" : "") + $"data: {data}\n\n");
         });
-        using var rig = Rig(upstream.Url, protocol, CheckNames.Stream, "model-a");
+        using var rig = Rig(upstream.Url, protocol, CheckKinds.Stream.Name, "model-a");
 
-        var result = await rig.ProbeAsync("target", CheckNames.Stream, "model-a");
+        var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, "model-a");
 
         AssertVerdict(rig, result, outcome, "error event after 0 events: ");
     }
@@ -194,9 +194,9 @@ public sealed class OutcomeVerdictTests
                 await Task.Delay(100, context.RequestAborted);
             }
         });
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Stream, "gpt-4.1", timeout: TimeSpan.FromSeconds(1));
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Stream.Name, "gpt-4.1", timeout: TimeSpan.FromSeconds(1));
 
-        var result = await rig.ProbeAsync("target", CheckNames.Stream, "gpt-4.1");
+        var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, "gpt-4.1");
 
         AssertVerdict(rig, result, ProbeOutcome.Timeout, "no token within the 1s timeout, ");
         var keepAlives = int.Parse(Regex.Match(result.Reason, @"timeout, (\d+) keep-alives$").Groups[1].Value);
@@ -208,9 +208,9 @@ public sealed class OutcomeVerdictTests
     {
         await using var upstream = await LoopbackServer.StartAsync(context => Answer(context, "openai", stream: true, "gpt-4.1",
             text: "OK, all of it at once", outputTokens: 7));
-        using var rig = Rig(upstream.Url, "openai", CheckNames.Stream, "gpt-4.1");
+        using var rig = Rig(upstream.Url, "openai", CheckKinds.Stream.Name, "gpt-4.1");
 
-        var result = await rig.ProbeAsync("target", CheckNames.Stream, "gpt-4.1");
+        var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, "gpt-4.1");
 
         AssertVerdict(rig, result, ProbeOutcome.Success, "answered");
         Assert.Equal(7, result.Generation!.Usage!.OutputTokens);

@@ -28,9 +28,9 @@ public sealed class OutcomeFixture : IAsyncLifetime
         {
             // Short timeouts, so that the slow and hanging faults end in seconds; not so short that a healthy answer
             // misses them on a loaded CI machine (1 s did, for the run's first probe, cold).
-            [CheckNames.Models] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
-            [CheckNames.Chat] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
-            [CheckNames.Stream] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
+            [CheckKinds.Models.Name] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
+            [CheckKinds.Chat.Name] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
+            [CheckKinds.Stream.Name] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout },
         };
         TargetOptions Target(string name, ProtocolKind protocol, string model, bool relay = false) => new()
         {
@@ -40,7 +40,7 @@ public sealed class OutcomeFixture : IAsyncLifetime
             BaseUrl = Simulator.TargetUrl(name).ToString(),
             Credential = new CredentialOptions { Env = KeyVariable },
             Models = [model],
-            Checks = relay ? new(allChecks) { [CheckNames.Health] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout } } : allChecks,
+            Checks = relay ? new(allChecks) { [CheckKinds.Health.Name] = new() { Interval = TimeSpan.FromMinutes(1), Timeout = ProbeTimeout } } : allChecks,
         };
         Rig = new ProbeRig(new ExporterOptions
         {
@@ -126,14 +126,14 @@ public sealed class ProbeOutcomeTests(OutcomeFixture fixture) : IClassFixture<Ou
         if (fault.Length > 0)
         {
             // A removed or substituted model, and stream faults of per-model checks, are set on the model; the rest on the whole target.
-            var path = fault.Contains("model_removed") || fault.Contains("model_substituted") || (CheckNames.IsPerModel(check) && fault.Contains("stream_"))
+            var path = fault.Contains("model_removed") || fault.Contains("model_substituted") || (CheckKinds.Of(check).PerModel && fault.Contains("stream_"))
                 ? $"/_sim/faults/{target}/{model}" : $"/_sim/faults/{target}";
             using var set = await fixture.Admin.PutAsync(path, new StringContent(fault));
             Assert.True(set.IsSuccessStatusCode, $"setting {fault}: {await set.Content.ReadAsStringAsync()}");
         }
         try
         {
-            var result = await fixture.Rig.ProbeAsync(target, check, CheckNames.IsPerModel(check) ? model : null);
+            var result = await fixture.Rig.ProbeAsync(target, check, CheckKinds.Of(check).PerModel ? model : null);
 
             Assert.True(result.Outcome.Label() == outcome, $"{target}/{check} with {fault}: expected {outcome}, got {result.Outcome.Label()}: {result.Reason}");
             Assert.False(string.IsNullOrWhiteSpace(result.Reason));

@@ -17,7 +17,7 @@ namespace RelayExporter.Tests.Probing;
 public class ProbeSchedulerTests
 {
     private static ProbeJob Job(string target, TimeSpan interval) =>
-        new(new TargetOptions { Name = target }, CheckNames.Models, null, new CheckOptions { Interval = interval, Timeout = TimeSpan.FromSeconds(1) });
+        new(new TargetOptions { Name = target }, CheckKinds.Models.Name, null, new CheckOptions { Interval = interval, Timeout = TimeSpan.FromSeconds(1) });
 
     [Fact]
     public void Start_offsets_are_stable_within_the_interval_and_spread_across_it()
@@ -253,7 +253,7 @@ public class ProbeDispatchTests
         private readonly ConcurrentDictionary<string, bool> _poisoned = new();
         private int _inFlight, _maxInFlight;
 
-        public string Name => CheckNames.Models;
+        public CheckKind Kind => CheckKinds.Models;
         public int Total => _probes.Count;
         public int InFlight => Volatile.Read(ref _inFlight);
         public int MaxInFlight => Volatile.Read(ref _maxInFlight);

@@ -22,8 +22,8 @@ public sealed class ProbeTranscriptTests
             Targets = [new TargetOptions { Name = "plain", Protocol = ProtocolKind.Openai, BaseUrl = upstream.Url.ToString(), Models = ["gpt-4.1"] }],
         });
 
-        var scheduled = await rig.ProbeAsync("plain", CheckNames.Models);
-        var debug = await rig.ProbeAsync("plain", CheckNames.Models, transcribe: true);
+        var scheduled = await rig.ProbeAsync("plain", CheckKinds.Models.Name);
+        var debug = await rig.ProbeAsync("plain", CheckKinds.Models.Name, transcribe: true);
 
         Assert.Equal(ProbeOutcome.Success, scheduled.Outcome);
         Assert.Null(scheduled.Transcript);

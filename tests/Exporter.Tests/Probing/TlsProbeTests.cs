@@ -69,6 +69,6 @@ public sealed class TlsProbeTests : IAsyncLifetime
                 },
             ],
         });
-        return await rig.ProbeAsync("openai", CheckNames.Models);
+        return await rig.ProbeAsync("openai", CheckKinds.Models.Name);
     }
 }

@@ -37,8 +37,8 @@ public sealed class TargetRequestTests
         var target = options.Targets[0];
         var protocol = new OpenAiProtocol();
 
-        using var models = protocol.CreateModelsRequest(target, options.EffectiveCheck(target, CheckNames.Models).Path);
-        using var chat = protocol.CreateChatRequest(target, new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, false));
+        using var models = Authenticated(protocol, target, protocol.CreateModelsRequest(target, options.EffectiveCheck(target, CheckKinds.Models.Name).Path));
+        using var chat = Authenticated(protocol, target, protocol.CreateChatRequest(target, new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, false)));
 
         Assert.Equal("https://gateway.example.com/ai/openai/models?api-version=2024-10-21&team=a%26b", models.RequestUri!.AbsoluteUri);
         Assert.Equal("https://gateway.example.com/ai/v1/chat/completions?api-version=2024-10-21&team=a%26b", chat.RequestUri!.AbsoluteUri);
@@ -68,9 +68,9 @@ public sealed class TargetRequestTests
                 checks: { stream: {} }
             """);
 
-        using var openai = new OpenAiProtocol().CreateModelsRequest(options.Targets[0], null);
-        using var anthropic = new AnthropicProtocol().CreateModelsRequest(options.Targets[1], null);
-        using var gemini = new GeminiProtocol().CreateChatRequest(options.Targets[2], new ChatProbeRequest("gemini-2.5-flash", "Reply with OK", 5, true));
+        using var openai = Authenticated(new OpenAiProtocol(), options.Targets[0], p => p.CreateModelsRequest(options.Targets[0], null));
+        using var anthropic = Authenticated(new AnthropicProtocol(), options.Targets[1], p => p.CreateModelsRequest(options.Targets[1], null));
+        using var gemini = Authenticated(new GeminiProtocol(), options.Targets[2], p => p.CreateChatRequest(options.Targets[2], new ChatProbeRequest("gemini-2.5-flash", "Reply with OK", 5, true)));
 
         Assert.Equal($"Bearer {Key}", openai.Headers.Authorization!.ToString());
         Assert.Equal($"Bearer {Key}", anthropic.Headers.Authorization!.ToString());
@@ -93,9 +93,9 @@ public sealed class TargetRequestTests
         var target = options.Targets[0];
 
         using var stream = new OpenAiProtocol().CreateChatRequest(target,
-            new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true, options.EffectiveCheck(target, CheckNames.Stream).Path));
+            new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true, options.EffectiveCheck(target, CheckKinds.Stream.Name).Path));
         using var chat = new OpenAiProtocol().CreateChatRequest(target,
-            new ChatProbeRequest("a b/c", "Reply with OK", 5, false, options.EffectiveCheck(target, CheckNames.Chat).Path));
+            new ChatProbeRequest("a b/c", "Reply with OK", 5, false, options.EffectiveCheck(target, CheckKinds.Chat.Name).Path));
 
         Assert.Equal("https://gateway.ai.cloudflare.com/v1/account/gateway/openai/chat/completions", stream.RequestUri!.AbsoluteUri);
         Assert.Equal("https://gateway.ai.cloudflare.com/v1/account/gateway/openai/models/a%20b%2Fc/chat", chat.RequestUri!.AbsoluteUri);
@@ -123,10 +123,10 @@ public sealed class TargetRequestTests
             """);
         var azure = new AzureOpenAiProtocol();
 
-        using var deployments = azure.CreateChatRequest(options.Targets[0], new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, false));
-        using var deploymentsModels = azure.CreateModelsRequest(options.Targets[0], null);
-        using var v1 = azure.CreateChatRequest(options.Targets[1], new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true));
-        using var v1Models = azure.CreateModelsRequest(options.Targets[1], null);
+        using var deployments = Authenticated(azure, options.Targets[0], azure.CreateChatRequest(options.Targets[0], new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, false)));
+        using var deploymentsModels = Authenticated(azure, options.Targets[0], azure.CreateModelsRequest(options.Targets[0], null));
+        using var v1 = Authenticated(azure, options.Targets[1], azure.CreateChatRequest(options.Targets[1], new ChatProbeRequest("gpt-4.1", "Reply with OK", 5, true)));
+        using var v1Models = Authenticated(azure, options.Targets[1], azure.CreateModelsRequest(options.Targets[1], null));
 
         Assert.Equal("https://example.openai.azure.com/openai/deployments/prod-gpt41/chat/completions?api-version=2024-10-21", deployments.RequestUri!.AbsoluteUri);
         Assert.Equal("https://example.openai.azure.com/openai/models?api-version=2024-10-21", deploymentsModels.RequestUri!.AbsoluteUri);
@@ -156,7 +156,7 @@ public sealed class TargetRequestTests
                   X-Title: visible
             """);
         var target = options.Targets[0];
-        using var request = new OpenAiProtocol().CreateModelsRequest(target, null);
+        using var request = Authenticated(new OpenAiProtocol(), target, p => p.CreateModelsRequest(target, null));
         var transcript = new ProbeTranscript();
 
         transcript.RecordRequest(request, target.SecretHeaders);
@@ -189,6 +189,16 @@ public sealed class TargetRequestTests
     }
 
     private static string Header(HttpRequestMessage request, string name) => string.Join(", ", request.Headers.GetValues(name));
+
+    /// <summary>The request as it is sent: with the credential its protocol's authenticator adds.</summary>
+    private static HttpRequestMessage Authenticated(ILlmProtocol protocol, TargetOptions target, HttpRequestMessage request)
+    {
+        protocol.Authenticator(target).AuthenticateAsync(request, CancellationToken.None).AsTask().GetAwaiter().GetResult();
+        return request;
+    }
+
+    private static HttpRequestMessage Authenticated<TProtocol>(TProtocol protocol, TargetOptions target, Func<TProtocol, HttpRequestMessage> create)
+        where TProtocol : ILlmProtocol => Authenticated(protocol, target, create(protocol));
 
     private static ExporterOptions Load(string yaml) => ConfigLoader.Load(Write(yaml));
 

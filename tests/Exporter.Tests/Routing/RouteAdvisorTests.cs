@@ -31,10 +31,10 @@ public sealed class RouteAdvisorTests
             Targets =
             [
                 // Serves gpt-4.1 (listed, answers chat) but its models list lacks another configured model.
-                Target("serving", [Model, "o3"], CheckNames.Models, CheckNames.Chat),
+                Target("serving", [Model, "o3"], CheckKinds.Models.Name, CheckKinds.Chat.Name),
                 // Its own checks pass; gpt-4.1 has never been probed or listed there.
-                Target("unprobed", [Model], CheckNames.Health, CheckNames.Chat),
-                Target("down", [Model], CheckNames.Models),
+                Target("unprobed", [Model], CheckKinds.Health.Name, CheckKinds.Chat.Name),
+                Target("down", [Model], CheckKinds.Models.Name),
             ],
         }, _time);
         _results = new ProbeResultStore();
@@ -47,10 +47,10 @@ public sealed class RouteAdvisorTests
     {
         for (var i = 0; i < 3; i++)
         {
-            Observe("serving", CheckNames.Models, null, ProbeOutcome.ModelMissing, 0.05, listed: [new(Model, true), new("o3", false)]);
-            Observe("serving", CheckNames.Chat, Model, ProbeOutcome.Success, 0.32);
-            Observe("unprobed", CheckNames.Health, null, ProbeOutcome.Success, 0.01);
-            Observe("down", CheckNames.Models, null, ProbeOutcome.ConnectError, 0.001);
+            Observe("serving", CheckKinds.Models.Name, null, ProbeOutcome.ModelMissing, 0.05, listed: [new(Model, true), new("o3", false)]);
+            Observe("serving", CheckKinds.Chat.Name, Model, ProbeOutcome.Success, 0.32);
+            Observe("unprobed", CheckKinds.Health.Name, null, ProbeOutcome.Success, 0.01);
+            Observe("down", CheckKinds.Models.Name, null, ProbeOutcome.ConnectError, 0.001);
             _time.Advance(TimeSpan.FromSeconds(1));
         }
 

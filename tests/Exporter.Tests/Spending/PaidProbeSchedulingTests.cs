@@ -121,8 +121,8 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
         {
             _path = path;
             Time = time;
-            Models = new StandInCheck(CheckNames.Models, time, usage: null);
-            Chat = new StandInCheck(CheckNames.Chat, time, usage: new TokenUsage(100_000, 0));
+            Models = new StandInCheck(CheckKinds.Models, time, usage: null);
+            Chat = new StandInCheck(CheckKinds.Chat, time, usage: new TokenUsage(100_000, 0));
             _skips = new SkipListener(target);
             _services = ProbingServices.Build(path, Time, Logs, Models, Chat);
             Scheduler = _services.Scheduler();
@@ -188,11 +188,11 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
     }
 
     /// <summary>Answers at once: success, or a server error while failing; a chat answer reports the usage it was given.</summary>
-    private sealed class StandInCheck(string name, TimeProvider time, TokenUsage? usage) : IProbeCheck
+    private sealed class StandInCheck(CheckKind kind, TimeProvider time, TokenUsage? usage) : IProbeCheck
     {
         private volatile bool _failing;
 
-        public string Name => name;
+        public CheckKind Kind => kind;
         public bool Failing { get => _failing; set => _failing = value; }
         public ConcurrentQueue<DateTimeOffset> Probes { get; } = new();
 
@@ -203,7 +203,7 @@ public class PaidProbeSchedulingTests(ITestOutputHelper output)
             return Task.FromResult(new CheckFindings(ProbeOutcome.Success, "ok")
             {
                 Generation = usage is null ? null : new GenerationFindings(usage, null, null),
-                ModelsListed = name == CheckNames.Models ? [new ModelListing("m", true)] : null,
+                ModelsListed = kind == CheckKinds.Models ? [new ModelListing("m", true)] : null,
             });
         }
     }

@@ -37,7 +37,7 @@ public sealed class TargetStatusReportTests
     {
         var added = new List<ProbeResult>();
         for (var i = 0; i < 70; i++)
-            added.Add(Add(i % 2 == 0 ? CheckNames.Health : CheckNames.Models, null, i % 7 == 0 ? ProbeOutcome.Timeout : ProbeOutcome.Success,
+            added.Add(Add(i % 2 == 0 ? CheckKinds.Health.Name : CheckKinds.Models.Name, null, i % 7 == 0 ? ProbeOutcome.Timeout : ProbeOutcome.Success,
                 $"probe {i}", TimeSpan.FromTicks(1_000_000 + 12_345 * i)));
 
         var history = _store.History("relay");
@@ -59,7 +59,7 @@ public sealed class TargetStatusReportTests
     {
         var reason = "HTTP 503: " + new string('x', 1000);
 
-        var added = Add(CheckNames.Models, null, ProbeOutcome.ServerError, reason);
+        var added = Add(CheckKinds.Models.Name, null, ProbeOutcome.ServerError, reason);
 
         var kept = Assert.Single(_store.History("relay")).Reason;
         Assert.Equal(ProbeHistory.MaxReasonLength, kept.Length);
@@ -71,7 +71,7 @@ public sealed class TargetStatusReportTests
     public void Every_outcome_and_long_durations_are_kept_exactly()
     {
         var added = Enum.GetValues<ProbeOutcome>()
-            .Select((outcome, i) => Add(CheckNames.Chat, i % 2 == 0 ? "gpt-4.1" : "claude-sonnet-4.5", outcome, outcome.Label(), TimeSpan.FromTicks(1 + 987_654_321L * i)))
+            .Select((outcome, i) => Add(CheckKinds.Chat.Name, i % 2 == 0 ? "gpt-4.1" : "claude-sonnet-4.5", outcome, outcome.Label(), TimeSpan.FromTicks(1 + 987_654_321L * i)))
             .ToList();
 
         Assert.Equal(added.Select(Summary), _store.History("relay").Select(p => (p.StartedAt, p.Check, p.Model, p.Outcome, p.Duration, p.Reason)));
@@ -80,16 +80,16 @@ public sealed class TargetStatusReportTests
     [Fact]
     public void The_health_document_and_models_listed_come_from_their_own_series_when_newer_probes_are_of_other_checks()
     {
-        _store.Add(Result(CheckNames.Health, null, ProbeOutcome.Success, "status ok, 1 providers") with
+        _store.Add(Result(CheckKinds.Health.Name, null, ProbeOutcome.Success, "status ok, 1 providers") with
         {
             Health = new RelayHealthDocument("ok", [new UpstreamStatus("openai", true, 0.123)], 3, 0, [], 0),
         });
-        _store.Add(Result(CheckNames.Models, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
+        _store.Add(Result(CheckKinds.Models.Name, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
         {
             ModelsListed = [new("gpt-4.1", true), new("claude-sonnet-4.5", false)],
         });
         // Enough chat probes to push both out of the 50 recent probes.
-        for (var i = 0; i < 60; i++) Add(CheckNames.Chat, "gpt-4.1", ProbeOutcome.Success, "answered \"OK\" (finish reason stop)");
+        for (var i = 0; i < 60; i++) Add(CheckKinds.Chat.Name, "gpt-4.1", ProbeOutcome.Success, "answered \"OK\" (finish reason stop)");
 
         var status = _report.Target(_target, _time.GetUtcNow());
 
@@ -104,13 +104,13 @@ public sealed class TargetStatusReportTests
     [Fact]
     public void The_latest_probe_of_a_series_decides_what_is_shown_even_when_it_found_nothing()
     {
-        _store.Add(Result(CheckNames.Health, null, ProbeOutcome.Success, "status ok") with
+        _store.Add(Result(CheckKinds.Health.Name, null, ProbeOutcome.Success, "status ok") with
         {
             Health = new RelayHealthDocument("ok", [new UpstreamStatus("openai", true, 0.1)], null, null, [], 0),
         });
-        _store.Add(Result(CheckNames.Models, null, ProbeOutcome.Success, "listed") with { ModelsListed = [new("gpt-4.1", true)] });
-        Add(CheckNames.Health, null, ProbeOutcome.ConnectError, "Connection refused");
-        Add(CheckNames.Models, null, ProbeOutcome.ConnectError, "Connection refused");
+        _store.Add(Result(CheckKinds.Models.Name, null, ProbeOutcome.Success, "listed") with { ModelsListed = [new("gpt-4.1", true)] });
+        Add(CheckKinds.Health.Name, null, ProbeOutcome.ConnectError, "Connection refused");
+        Add(CheckKinds.Models.Name, null, ProbeOutcome.ConnectError, "Connection refused");
 
         var status = _report.Target(_target, _time.GetUtcNow());
 
@@ -123,10 +123,10 @@ public sealed class TargetStatusReportTests
     [Fact]
     public void The_last_success_and_the_last_failure_outlive_the_recent_probes_and_a_probe_not_sent_is_neither()
     {
-        var success = Add(CheckNames.Health, null, ProbeOutcome.Success, "status ok");
-        var failure = Add(CheckNames.Models, null, ProbeOutcome.AuthError, "HTTP 401: " + new string('k', 400));
+        var success = Add(CheckKinds.Health.Name, null, ProbeOutcome.Success, "status ok");
+        var failure = Add(CheckKinds.Models.Name, null, ProbeOutcome.AuthError, "HTTP 401: " + new string('k', 400));
         // The circuit opened: 60 probes not sent push both out of the 50 recent probes.
-        for (var i = 0; i < 60; i++) Add(i % 2 == 0 ? CheckNames.Health : CheckNames.Models, null, ProbeOutcome.CircuitOpen, "not sent: api circuit open");
+        for (var i = 0; i < 60; i++) Add(i % 2 == 0 ? CheckKinds.Health.Name : CheckKinds.Models.Name, null, ProbeOutcome.CircuitOpen, "not sent: api circuit open");
 
         var status = _report.Target(_target, _time.GetUtcNow());
 
@@ -135,8 +135,8 @@ public sealed class TargetStatusReportTests
         Assert.Null(status.Latency);
         Assert.Equal(success.StartedAt, status.LastSuccessAt);
         Assert.Equal(("auth_error", "models", failure.StartedAt, failure.Reason), (status.LastFailure!.Outcome, status.LastFailure.Check, status.LastFailure.At, status.LastFailure.Reason));
-        var health = Assert.Single(status.Checks, c => c.Check == CheckNames.Health);
-        var models = Assert.Single(status.Checks, c => c.Check == CheckNames.Models);
+        var health = Assert.Single(status.Checks, c => c.Check == CheckKinds.Health.Name);
+        var models = Assert.Single(status.Checks, c => c.Check == CheckKinds.Models.Name);
         Assert.Equal((success.StartedAt, (ProbeSummary?)null), (health.LastSuccessAt, health.LastFailure));
         Assert.Equal(((DateTimeOffset?)null, "auth_error", "circuit_open"), (models.LastSuccessAt, models.LastFailure?.Outcome, models.LastOutcome));
         Assert.All(status.Models, m => Assert.Equal(((DateTimeOffset?)null, (ProbeSummary?)null), (m.LastSuccessAt, m.LastFailure)));
@@ -145,7 +145,7 @@ public sealed class TargetStatusReportTests
     [Fact]
     public void A_models_list_without_a_configured_model_is_a_success_of_the_target_and_the_models_check_of_that_model()
     {
-        var listing = Result(CheckNames.Models, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
+        var listing = Result(CheckKinds.Models.Name, null, ProbeOutcome.ModelMissing, "not listed: claude-sonnet-4.5") with
         {
             ModelsListed = [new("gpt-4.1", true), new("claude-sonnet-4.5", false)],
         };
@@ -161,7 +161,7 @@ public sealed class TargetStatusReportTests
     [Fact]
     public void The_store_keeps_the_latest_result_without_its_transcript_and_equal_reasons_once()
     {
-        var first = Result(CheckNames.Models, null, ProbeOutcome.Success, new string("2 models listed".AsSpan())) with
+        var first = Result(CheckKinds.Models.Name, null, ProbeOutcome.Success, new string("2 models listed".AsSpan())) with
         {
             Trace = new ProbeTrace { StatusCode = 200 },
             Transcript = new ProbeTranscript { BodyExcerpt = "{\"data\":[]}" },
@@ -177,7 +177,7 @@ public sealed class TargetStatusReportTests
         Assert.Equal(second.StartedAt, latest.StartedAt);
         Assert.Same(first.Reason, latest.Reason);
         Assert.All(_store.History("relay"), p => Assert.Same(first.Reason, p.Reason));
-        Assert.Null(_store.LatestOf(new ProbeKey("relay", CheckNames.Health, null)));
+        Assert.Null(_store.LatestOf(new ProbeKey("relay", CheckKinds.Health.Name, null)));
         Assert.Empty(_store.History("other"));
     }
 

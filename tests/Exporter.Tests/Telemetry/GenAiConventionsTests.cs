@@ -42,8 +42,8 @@ public sealed class GenAiConventionsTests
         using var rig = Rig(simulator, "openai", ProtocolKind.Openai, "gpt-4.1");
         using var measurements = new GenAiMeasurements(simulator.TargetUrl("openai").Port);
 
-        await rig.Handler.RunAsync(rig.Job("openai", CheckNames.Stream, "gpt-4.1"), CancellationToken.None);
-        await rig.Handler.RunAsync(rig.Job("openai", CheckNames.Chat, "gpt-4.1"), CancellationToken.None);
+        await rig.Handler.RunAsync(rig.Job("openai", CheckKinds.Stream.Name, "gpt-4.1"), CancellationToken.None);
+        await rig.Handler.RunAsync(rig.Job("openai", CheckKinds.Chat.Name, "gpt-4.1"), CancellationToken.None);
 
         var instruments = measurements.All.Select(m => m.Instrument).DistinctBy(i => i.Name).ToDictionary(i => i.Name);
         Assert.Equal(ClientInstruments.Select(c => c.Name).Order(), instruments.Keys.Order());
@@ -75,7 +75,7 @@ public sealed class GenAiConventionsTests
         // a 500 (a failed operation with no answer, so no response model).
         var outcomes = new List<ProbeOutcome>();
         var instruments = new HashSet<string>();
-        foreach (var (check, model) in new[] { (CheckNames.Stream, "gpt-4.1"), (CheckNames.Chat, "gpt-4.1"), (CheckNames.Chat, "gpt-4.1-mini") })
+        foreach (var (check, model) in new[] { (CheckKinds.Stream.Name, "gpt-4.1"), (CheckKinds.Chat.Name, "gpt-4.1"), (CheckKinds.Chat.Name, "gpt-4.1-mini") })
         {
             var result = await rig.Handler.RunAsync(rig.Job("openai", check, model), CancellationToken.None);
             var measured = measurements.Take();
@@ -109,8 +109,8 @@ public sealed class GenAiConventionsTests
         using var rig = Rig(simulator, "openai", ProtocolKind.Openai, "gpt-4.1", "gpt-4.1-mini");
         using var measurements = new GenAiMeasurements(simulator.TargetUrl("openai").Port);
 
-        var serverError = await rig.Handler.RunAsync(rig.Job("openai", CheckNames.Chat, "gpt-4.1"), CancellationToken.None);
-        var cut = await rig.Handler.RunAsync(rig.Job("openai", CheckNames.Stream, "gpt-4.1-mini"), CancellationToken.None);
+        var serverError = await rig.Handler.RunAsync(rig.Job("openai", CheckKinds.Chat.Name, "gpt-4.1"), CancellationToken.None);
+        var cut = await rig.Handler.RunAsync(rig.Job("openai", CheckKinds.Stream.Name, "gpt-4.1-mini"), CancellationToken.None);
 
         Assert.Equal((ProbeOutcome.ServerError, ProbeOutcome.StreamError), (serverError.Outcome, cut.Outcome));
         var durations = measurements.All.Where(m => m.Instrument.Name == "gen_ai.client.operation.duration").ToList();
@@ -128,7 +128,7 @@ public sealed class GenAiConventionsTests
         using var rig = Rig(simulator, "gemini", ProtocolKind.Gemini, "gemini-2.5-flash");
         using var measurements = new GenAiMeasurements(simulator.TargetUrl("gemini").Port);
 
-        var result = await rig.Handler.RunAsync(rig.Job("gemini", CheckNames.Chat, "gemini-2.5-flash"), CancellationToken.None);
+        var result = await rig.Handler.RunAsync(rig.Job("gemini", CheckKinds.Chat.Name, "gemini-2.5-flash"), CancellationToken.None);
 
         Assert.Equal(ProbeOutcome.Success, result.Outcome);
         var duration = Assert.Single(measurements.All, m => m.Instrument.Name == "gen_ai.client.operation.duration");
@@ -172,7 +172,7 @@ public sealed class GenAiConventionsTests
                 new TargetOptions
                 {
                     Name = "t", Protocol = ProtocolKind.Openai, BaseUrl = "https://api.openai.com", Models = ["gpt-4.1", "gpt-4.1-mini"],
-                    Checks = new() { [CheckNames.Chat] = new(), [CheckNames.Stream] = new(), [CheckNames.Models] = new() },
+                    Checks = new() { [CheckKinds.Chat.Name] = new(), [CheckKinds.Stream.Name] = new(), [CheckKinds.Models.Name] = new() },
                 },
             ],
         };
@@ -202,8 +202,8 @@ public sealed class GenAiConventionsTests
                     Models = failingModel is null ? [model] : [model, failingModel], Credential = new CredentialOptions { Env = KeyVariable },
                     Checks = new()
                     {
-                        [CheckNames.Chat] = new CheckOptions { Interval = timing.Interval, Timeout = timing.Timeout, Expect = chatExpects },
-                        [CheckNames.Stream] = timing,
+                        [CheckKinds.Chat.Name] = new CheckOptions { Interval = timing.Interval, Timeout = timing.Timeout, Expect = chatExpects },
+                        [CheckKinds.Stream.Name] = timing,
                     },
                 },
             ],

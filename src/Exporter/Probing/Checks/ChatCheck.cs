@@ -7,7 +7,7 @@ namespace RelayExporter.Probing.Checks;
 /// <summary>One tiny non-streamed completion: the answer is well formed, contains what is expected, and costs what it costs.</summary>
 public sealed class ChatCheck : IProbeCheck
 {
-    public string Name => CheckNames.Chat;
+    public CheckKind Kind => CheckKinds.Chat;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {

@@ -11,7 +11,7 @@ namespace RelayExporter.Probing.Checks;
 /// </summary>
 public sealed class HealthCheck : IProbeCheck
 {
-    public string Name => CheckNames.Health;
+    public CheckKind Kind => CheckKinds.Health;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
@@ -20,7 +20,7 @@ public sealed class HealthCheck : IProbeCheck
         // (a gateway's own key guards its health endpoint too).
         using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(context.Target.BaseUri, settings.Path!.TrimStart('/')));
         ProtocolRequests.AddTargetHeaders(request, context.Target);
-        using var response = await context.Exchange.SendAsync(request, cancellationToken);
+        using var response = await context.Exchange.SendWithoutCredentialAsync(request, cancellationToken);
         if (settings.Document == HealthDocument.None)
         {
             await context.Exchange.ThrowIfNotSuccessAsync(response, cancellationToken);

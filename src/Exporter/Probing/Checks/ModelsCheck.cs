@@ -6,7 +6,7 @@ namespace RelayExporter.Probing.Checks;
 /// <summary>Lists the target's models: proves the credential works and that every configured model is offered.</summary>
 public sealed class ModelsCheck : IProbeCheck
 {
-    public string Name => CheckNames.Models;
+    public CheckKind Kind => CheckKinds.Models;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {

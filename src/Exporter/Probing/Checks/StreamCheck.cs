@@ -1,4 +1,3 @@
-using System.Net.ServerSentEvents;
 using System.Text;
 using RelayExporter.Configuration;
 using RelayExporter.Protocols;
@@ -8,11 +7,12 @@ namespace RelayExporter.Probing.Checks;
 
 /// <summary>
 /// The chat request streamed: time to the first token (content or reasoning — not role-only frames, pings or
-/// keep-alive comments), time per output token, and a stream that ends the way its protocol says it must.
+/// keep-alives), time per output token, and a stream that ends the way its protocol says it must. How the stream is
+/// framed and what its error events mean are the protocol's.
 /// </summary>
 public sealed class StreamCheck : IProbeCheck
 {
-    public string Name => CheckNames.Stream;
+    public CheckKind Kind => CheckKinds.Stream;
 
     public async Task<CheckFindings> RunAsync(ProbeContext context, CancellationToken cancellationToken)
     {
@@ -22,18 +22,19 @@ public sealed class StreamCheck : IProbeCheck
         await exchange.ThrowIfNotSuccessAsync(response, cancellationToken);
         exchange.ThrowIfHtml(response);
         var status = (int)response.StatusCode;
-        if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+        var framing = context.Protocol.StreamFraming;
+        if (response.Content.Headers.ContentType?.MediaType != framing.MediaType)
             throw new ProbeFailure(ProbeOutcome.InvalidResponse,
-                $"HTTP {status} with Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"} instead of a text/event-stream");
+                $"HTTP {status} with Content-Type {response.Content.Headers.ContentType?.MediaType ?? "none"} instead of a {framing.MediaType}");
 
-        var stream = new StreamState();
-        await using var body = new SseCommentCounter(exchange.OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken)));
+        var stream = new StreamState(context.Protocol);
+        await using var body = framing.Open(exchange.OpenBody(await response.Content.ReadAsStreamAsync(cancellationToken)));
         try
         {
-            await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+            await foreach (var (eventType, data) in body.EventsAsync(cancellationToken))
             {
                 stream.Events++;
-                if (stream.Read(context.Protocol.ParseStreamFrame(item.EventType, item.Data), exchange.SinceSent)) break;
+                if (stream.Read(context.Protocol.ParseStreamFrame(eventType, data), exchange.SinceSent)) break;
             }
         }
         catch (Exception e) when (e is IOException or HttpRequestException)
@@ -43,7 +44,7 @@ public sealed class StreamCheck : IProbeCheck
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && stream.Events == 0)
         {
             // Keep-alive comments say the connection is open, not that an answer is coming: nothing came in time.
-            throw new ProbeFailure(ProbeOutcome.Timeout, $"no token within the {context.Job.Timeout.TotalSeconds:0.###}s timeout, {body.Comments} keep-alives");
+            throw new ProbeFailure(ProbeOutcome.Timeout, $"no token within the {context.Job.Timeout.TotalSeconds:0.###}s timeout, {body.KeepAlives} keep-alives");
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
@@ -52,16 +53,14 @@ public sealed class StreamCheck : IProbeCheck
         exchange.BodyDone();
 
         AnsweringModel.Verify(context.Job.Model!, stream.Model);
-        if (!stream.Ended && context.Protocol.StreamEndsWithMarker)
-            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without its end marker");
-        if (!stream.Ended && stream.FinishReason is null)
-            throw new ProbeFailure(ProbeOutcome.StreamError, $"stream closed after {stream.Events} events without a finish reason");
+        if (framing.Unfinished(stream.Ended, stream.FinishReason, stream.Events) is { } unfinished)
+            throw new ProbeFailure(ProbeOutcome.StreamError, unfinished);
 
         var generation = stream.Findings() with { ResponseModel = AnsweringModel.AsLabel(stream.Model, context.Exchange.Text.Secrets) };
         return ChatRequests.Judge(context, stream.Text.ToString(), stream.FinishReason) with { Generation = generation };
     }
 
-    private sealed class StreamState
+    private sealed class StreamState(ILlmProtocol protocol)
     {
         // A probe's answer is a few tokens; a stream of many tiny chunks must not make its kept result large.
         private const int MaxChunkGaps = 256;
@@ -84,7 +83,7 @@ public sealed class StreamCheck : IProbeCheck
         public bool Read(StreamFrame frame, TimeSpan sinceSent)
         {
             if (frame.ErrorType is { } error)
-                throw new ProbeFailure(ErrorEventOutcome.Classify(error, frame.ErrorCode, frame.ErrorMessage),
+                throw new ProbeFailure(protocol.ErrorEventOutcome(frame),
                     $"error event after {Events - 1} events: {error}{(frame.ErrorCode is { } code ? $" ({code})" : "")}: {frame.ErrorMessage}");
             Model ??= frame.Model;
             if (frame.Content is not null || frame.Reasoning is not null)

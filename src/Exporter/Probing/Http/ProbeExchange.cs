@@ -4,19 +4,22 @@ using System.Text;
 using System.Text.Json;
 using RelayExporter.Configuration;
 using RelayExporter.Outcomes;
+using RelayExporter.Protocols;
 
 namespace RelayExporter.Probing.Http;
 
 /// <summary>
-/// One probe's HTTP conversation with its target: sends through the probe's own handler, times the first byte and the
+/// One probe's HTTP conversation with its target: authenticates each request the way the target's protocol says, sends
+/// it through the probe's own handler, times the first byte and the
 /// transfer (into the trace), keeps what was said for a debug probe (in the transcript), bounds the body, and turns
 /// what comes back into a classified failure when it is not an answer. What it quotes of a body goes through
 /// <see cref="Text"/>, as everything a check quotes of the upstream must.
 /// </summary>
-public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ProbeTrace trace, ProbeTranscript? transcript, UpstreamText text,
-    int maxBodyBytes, TimeProvider time)
+public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target, ILlmProtocol protocol, ProbeTrace trace, ProbeTranscript? transcript,
+    UpstreamText text, int maxBodyBytes, TimeProvider time)
     : IDisposable
 {
+    private readonly IRequestAuthenticator _authenticator = protocol.Authenticator(target);
     private const int ExcerptChars = 512;
     private static readonly JsonDocumentOptions JsonOptions = new() { MaxDepth = 64 };
     private HttpMessageInvoker? _handler;
@@ -40,7 +43,15 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
     public TimeSpan SinceSent => time.GetElapsedTime(_sent);
 
+    /// <summary>Sends the request with the target's credential, added now that the request is complete.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        await _authenticator.AuthenticateAsync(request, cancellationToken);
+        return await SendWithoutCredentialAsync(request, cancellationToken);
+    }
+
+    /// <summary>Sends the request as it is: for what is no part of the provider's API (a relay's health document).</summary>
+    public async Task<HttpResponseMessage> SendWithoutCredentialAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         transcript?.RecordRequest(request, target.SecretHeaders);
         RequestSent = true;
@@ -117,7 +128,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         var status = (int)response.StatusCode;
         if (status is >= 300 and < 400) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {status} {Redirect(response)} not followed");
         var excerpt = Excerpt(body);
-        var outcome = HttpStatusOutcome.Classify(status, excerpt, status == 404 && HttpStatusOutcome.SaysModelMissing(body, RequestedModel));
+        var outcome = HttpStatusOutcome.Classify(status, excerpt, status == 404 && protocol.SaysModelMissing(body, RequestedModel));
         var reason = status switch
         {
             < 100 or > 599 => $"HTTP {status} is not a status (100–599): {excerpt}",

@@ -23,12 +23,14 @@ public sealed class ProbeTranscript
     public void RecordResponse(HttpResponseMessage response) => ResponseHeaders = Redacted(response.Headers.Concat(response.Content.Headers), new HashSet<string>());
 
     /// <summary>
-    /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line (a key in
-    /// the query string, Gemini): no secret, no control character, whatever a hostile or careless upstream sends.
+    /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line and headers
+    /// (a key in the query string, Gemini; whatever a request authenticator added): no secret, no control character,
+    /// whatever a hostile or careless upstream sends.
     /// </summary>
     public void Clean(UpstreamText text)
     {
         RequestLine = RequestLine is null ? null : text.Clean(RequestLine);
+        RequestHeaders = RequestHeaders.Select(text.Clean).ToList();
         BodyExcerpt = BodyExcerpt is null ? null : text.Clean(BodyExcerpt);
         ResponseHeaders = ResponseHeaders.Select(text.Clean).ToList();
     }

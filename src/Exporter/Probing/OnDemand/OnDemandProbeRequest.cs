@@ -12,10 +12,10 @@ public static class OnDemandProbeRequest
         var configured = options.Targets.FirstOrDefault(t => string.Equals(t.Name, target, StringComparison.OrdinalIgnoreCase));
         if (configured is null)
             return (null, $"unknown target '{target}'; configured targets: {string.Join(", ", options.Targets.Select(t => t.Name))}");
-        if (!CheckNames.All.Contains(check)) return (null, CheckNames.UnknownReason(check).Replace('"', '\''));
-        var checkName = CheckNames.All.First(c => string.Equals(c, check, StringComparison.OrdinalIgnoreCase));
+        if (CheckKinds.Find(check) is not { } kind) return (null, CheckKinds.UnknownReason(check).Replace('"', '\''));
+        var checkName = kind.Name;
 
-        if (!CheckNames.IsPerModel(checkName))
+        if (!kind.PerModel)
         {
             if (!string.IsNullOrEmpty(model)) return (null, $"check '{checkName}' does not take a model; remove the 'model' parameter");
             return (Job(options, configured, checkName, null), null);
@@ -35,5 +35,5 @@ public static class OnDemandProbeRequest
     private static ProbeJob Job(ExporterOptions options, TargetOptions target, string check, string? model) =>
         new(target, check, model, (target.EffectiveChecks.GetValueOrDefault(check) ?? new CheckOptions())
             .Over(options.Defaults.Checks.GetValueOrDefault(check) ?? new CheckOptions())
-            .Over(CheckOptions.BuiltIn(check)));
+            .Over(CheckKinds.Of(check).Defaults));
 }

@@ -16,7 +16,7 @@ public static class ProbeEndpoints
             var (job, error) = OnDemandProbeRequest.Resolve(config.Current, target, check, model);
             if (job is null) return Results.Text(error + "\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);
             // Whoever reaches the port must not be able to spend the provider account's money.
-            if (CheckNames.IsPaid(job.Check) && AdminAuthorization.Refusal(request, config, "on-demand chat and stream probes (paid completions)") is { } refusal)
+            if (CheckKinds.Of(job.Check).Paid && AdminAuthorization.Refusal(request, config, "on-demand chat and stream probes (paid completions)") is { } refusal)
                 return refusal;
             if (debug is not (null or "true" or "false"))
                 return Results.Text($"parameter 'debug' must be true or false, got '{debug}'\n", "text/plain; charset=utf-8", statusCode: StatusCodes.Status400BadRequest);

@@ -1,6 +1,4 @@
-using RelayExporter.Probing.Http;
-
-namespace RelayExporter.Probing.Checks;
+namespace RelayExporter.Protocols;
 
 /// <summary>
 /// Passes a server-sent event stream through, counting its comment lines (<c>: keep-alive</c>), which the SSE parser

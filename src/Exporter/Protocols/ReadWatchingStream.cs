@@ -1,6 +1,6 @@
 using RelayExporter.Outcomes;
 
-namespace RelayExporter.Probing.Http;
+namespace RelayExporter.Protocols;
 
 /// <summary>
 /// A read-only stream over another that shows a subclass every chunk read, as it is read — to bound a body, or count

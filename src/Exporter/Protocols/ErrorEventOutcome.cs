@@ -1,10 +1,12 @@
 using RelayExporter.Outcomes;
 
-namespace RelayExporter.Probing;
+namespace RelayExporter.Protocols;
 
 /// <summary>
 /// The outcome of an error event inside a 200 stream: what its type or code says it is — an invalid key, a rate
 /// limit, an overload — as a status would have said before the stream began; anything else is a stream error.
+/// One table for every protocol (<see cref="ILlmProtocol.ErrorEventOutcome"/>): a relay speaking one protocol passes
+/// on the error types of the provider behind it.
 /// </summary>
 public static class ErrorEventOutcome
 {
