@@ -7,10 +7,11 @@ namespace RelayExporter.Telemetry;
 /// <summary>
 /// How many series each instrument may hold before OpenTelemetry folds the rest into one overflow series
 /// (<c>otel_metric_overflow="true"</c>). The SDK allocates every stream's points up front (~90 bytes each), so each
-/// instrument gets what the configured fleet needs (its <see cref="MetricDefinition.Series"/> in the catalog), not one large limit for all; a reload that grows the fleet
-/// restarts the instruments with new limits (<see cref="ExporterMetrics"/>). Instruments whose label values the
-/// configuration cannot predict (<see cref="OpenEndedSeries"/>) start sized for a fleet that behaves and are restarted
-/// with room for half as many again as they hold when they run short.
+/// instrument gets what the configured fleet needs (its <see cref="MetricDefinition.Series"/> in the catalog), not one
+/// large limit for all; a reload that grows the fleet restarts the instruments with new limits (<see cref="ExporterMetrics"/>).
+/// Instruments whose label values the configuration cannot predict (<see cref="MetricDefinition.OpenEnded"/>, counted by
+/// <see cref="OpenEndedSeries"/>) start sized for a fleet that behaves and are restarted with room for half as many again
+/// as they hold when they run short.
 /// </summary>
 public sealed class CardinalityLimits
 {
