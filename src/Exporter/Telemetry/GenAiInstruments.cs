@@ -3,19 +3,17 @@ using System.Diagnostics.Metrics;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Outcomes;
+using RelayExporter.Telemetry.Catalog;
 
 namespace RelayExporter.Telemetry;
 
 /// <summary>
 /// Chat and stream probes recorded with the client instruments of the OpenTelemetry GenAI semantic conventions, as
-/// docs/metrics.md pins them (version, names, units, attributes, bucket boundaries): each probe sent is one operation.
+/// docs/metrics.md pins them (version, names, units, attributes and bucket boundaries, in the <see cref="MetricCatalog"/>):
+/// each probe sent is one operation.
 /// </summary>
 internal sealed class GenAiInstruments
 {
-    // The explicit bucket boundaries the conventions advise for each instrument.
-    internal static readonly double[] DurationBuckets = [0.01, 0.02, 0.04, 0.08, 0.16, 0.32, 0.64, 1.28, 2.56, 5.12, 10.24, 20.48, 40.96, 81.92];
-    internal static readonly long[] TokenBuckets = [1, 4, 16, 64, 256, 1024, 4096, 16384, 65536, 262144, 1048576, 4194304, 16777216, 67108864];
-
     private readonly Histogram<double> _duration;
     private readonly Histogram<long> _tokens;
     private readonly Histogram<double> _timeToFirstChunk;
@@ -25,13 +23,10 @@ internal sealed class GenAiInstruments
     public GenAiInstruments(Meter meter, OpenEndedSeries openEnded)
     {
         _openEnded = openEnded;
-        _duration = Seconds(meter, "gen_ai.client.operation.duration", "GenAI operation duration.");
-        _tokens = meter.CreateHistogram("gen_ai.client.token.usage", "{token}", "Number of input and output tokens used.", tags: null,
-            advice: new InstrumentAdvice<long> { HistogramBucketBoundaries = TokenBuckets });
-        _timeToFirstChunk = Seconds(meter, "gen_ai.client.operation.time_to_first_chunk",
-            "Time to receive the first chunk, from issuing the generation request to the first chunk of the response stream.");
-        _timePerOutputChunk = Seconds(meter, "gen_ai.client.operation.time_per_output_chunk",
-            "Time per output chunk: for each chunk after the first, the time from the end of the previous chunk to the end of this one.");
+        _duration = MetricCatalog.GenAiOperationDuration.Histogram<double>(meter);
+        _tokens = MetricCatalog.GenAiTokenUsage.Histogram<long>(meter);
+        _timeToFirstChunk = MetricCatalog.GenAiTimeToFirstChunk.Histogram<double>(meter);
+        _timePerOutputChunk = MetricCatalog.GenAiTimePerOutputChunk.Histogram<double>(meter);
     }
 
     public void Record(ProbeResult result, TargetOptions target)
@@ -65,7 +60,4 @@ internal sealed class GenAiInstruments
         if (generation.TimeToFirstToken is { } first) _timeToFirstChunk.Record(first.TotalSeconds, tags);
         foreach (var gap in generation.ChunkGaps) _timePerOutputChunk.Record(gap.TotalSeconds, tags);
     }
-
-    private static Histogram<double> Seconds(Meter meter, string name, string description) =>
-        meter.CreateHistogram(name, "s", description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets });
 }

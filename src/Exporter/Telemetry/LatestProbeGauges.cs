@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using RelayExporter.Probing;
 using RelayExporter.Probing.Http;
 using RelayExporter.Outcomes;
+using RelayExporter.Telemetry.Catalog;
 
 namespace RelayExporter.Telemetry;
 
@@ -27,19 +28,13 @@ internal sealed class LatestProbeGauges
     public LatestProbeGauges(Meter meter, OpenEndedSeries openEnded)
     {
         _openEnded = openEnded;
-        _success = meter.CreateGauge<int>("relay_probe_success", description: "1 if the latest probe of the series succeeded, else 0.");
-        _statusCode = meter.CreateGauge<int>("relay_probe_http_status_code",
-            description: "HTTP status code of the latest probe's response; 0 when no response came.");
-        _httpVersion = meter.CreateGauge<double>("relay_probe_http_version",
-            description: "HTTP version of the latest response of the series (1.1, 2, 3).");
-        _phaseDuration = meter.CreateGauge<double>("relay_probe_phase_duration", "s",
-            "Time of each phase of the latest HTTP exchange of the series: dns, connect, tls, first_byte (request sent to response headers), transfer (body).");
-        _modelListed = meter.CreateGauge<int>("relay_model_listed",
-            description: "1 if the target's models list offers the configured model, else 0.");
-        _certificateExpiry = meter.CreateGauge<double>("relay_tls_certificate_expiry_timestamp", "s",
-            "Unix time at which the earliest-expiring certificate of the target's TLS chain expires.");
-        _rateLimitRemaining = meter.CreateGauge<double>("relay_rate_limit_remaining",
-            description: "Requests or tokens left in the current rate-limit window, from the provider's rate-limit headers.");
+        _success = MetricCatalog.ProbeSuccess.Gauge<int>(meter);
+        _statusCode = MetricCatalog.ProbeHttpStatusCode.Gauge<int>(meter);
+        _httpVersion = MetricCatalog.ProbeHttpVersion.Gauge<double>(meter);
+        _phaseDuration = MetricCatalog.ProbePhaseDuration.Gauge<double>(meter);
+        _modelListed = MetricCatalog.ModelListed.Gauge<int>(meter);
+        _certificateExpiry = MetricCatalog.CertificateExpiry.Gauge<double>(meter);
+        _rateLimitRemaining = MetricCatalog.RateLimitRemaining.Gauge<double>(meter);
     }
 
     public void Record(ProbeResult result)

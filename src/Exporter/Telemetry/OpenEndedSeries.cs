@@ -2,6 +2,7 @@ using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Probing;
 using RelayExporter.Outcomes;
+using RelayExporter.Telemetry.Catalog;
 
 namespace RelayExporter.Telemetry;
 
@@ -44,25 +45,22 @@ internal sealed class OpenEndedSeries
         if (streamed) Add(_genAiStreams, (target, model, responseModel));
     }
 
-    /// <summary>The instruments counted here: the names <see cref="Counts"/> reports, so the two cannot drift apart.</summary>
-    public static readonly IReadOnlySet<string> Instruments = new OpenEndedSeries().Counts().Keys.ToHashSet(StringComparer.Ordinal);
-
-    /// <summary>Series per instrument now.</summary>
+    /// <summary>Series per instrument now: every instrument the catalog marks open-ended (a test holds the two together).</summary>
     public IReadOnlyDictionary<string, int> Counts()
     {
         using var _ = _gate.EnterScope();
         return new Dictionary<string, int>(StringComparer.Ordinal)
         {
-            ["relay_probes"] = _outcomes.Count,
-            ["relay_probes_skipped"] = _skips.Count,
-            ["relay_circuit_transitions"] = _transitions.Count,
-            ["relay_rate_limit_remaining"] = _rateLimits.Count,
-            ["relay_upstream_available"] = _providers.Count,
-            ["relay_upstream_latency"] = _providers.Count,
-            ["gen_ai.client.operation.duration"] = _genAiOperations.Count,
-            ["gen_ai.client.token.usage"] = _genAiAnswers.Count * 2,
-            ["gen_ai.client.operation.time_to_first_chunk"] = _genAiStreams.Count,
-            ["gen_ai.client.operation.time_per_output_chunk"] = _genAiStreams.Count,
+            [MetricCatalog.Probes.Name] = _outcomes.Count,
+            [MetricCatalog.ProbesSkipped.Name] = _skips.Count,
+            [MetricCatalog.CircuitTransitions.Name] = _transitions.Count,
+            [MetricCatalog.RateLimitRemaining.Name] = _rateLimits.Count,
+            [MetricCatalog.UpstreamAvailable.Name] = _providers.Count,
+            [MetricCatalog.UpstreamLatency.Name] = _providers.Count,
+            [MetricCatalog.GenAiOperationDuration.Name] = _genAiOperations.Count,
+            [MetricCatalog.GenAiTokenUsage.Name] = _genAiAnswers.Count * 2,
+            [MetricCatalog.GenAiTimeToFirstChunk.Name] = _genAiStreams.Count,
+            [MetricCatalog.GenAiTimePerOutputChunk.Name] = _genAiStreams.Count,
         };
     }
 

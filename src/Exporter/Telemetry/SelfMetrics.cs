@@ -1,36 +1,24 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
+using RelayExporter.Telemetry.Catalog;
 
 namespace RelayExporter.Telemetry;
 
 /// <summary>
 /// The exporter's own process and runtime metrics, as every Prometheus exporter has them: CPU, resident memory, open
 /// file descriptors (the process instrumentation), GC and thread pool (the runtime's own meter). <see cref="View"/> keeps
-/// what an operator uses, drops the rest (JIT figures are empty in the Native AOT binary; the runtime's own CPU and
+/// what an operator uses (<see cref="MetricCatalog.Kept"/>), drops the rest (JIT figures are empty in the Native AOT binary; the runtime's own CPU and
 /// working set repeat the process instrumentation's), and renames the gauges whose names end in <c>.count</c>, which
 /// Prometheus reserves for histograms (promtool rejects them), after the names Prometheus' own process collector uses.
 /// </summary>
 public sealed class SelfMetrics : IDisposable
 {
     public const string MeterName = "RelayExporter.Runtime";
-    private const string RuntimeMeter = "System.Runtime";
-    private const string ProcessMeter = "OpenTelemetry.Instrumentation.Process";
 
-    private static readonly HashSet<string> RuntimeKept =
-    [
-        "dotnet.gc.collections", "dotnet.gc.heap.total_allocated", "dotnet.gc.last_collection.memory.committed_size",
-        "dotnet.gc.last_collection.heap.size", "dotnet.gc.last_collection.heap.fragmentation.size", "dotnet.gc.pause.time",
-        "dotnet.thread_pool.work_item.count", "dotnet.monitor.lock_contentions", "dotnet.exceptions",
-    ];
-
-    private static readonly Dictionary<string, string> ProcessKept = new()
-    {
-        ["process.cpu.time"] = "process.cpu.time",
-        ["process.memory.usage"] = "process.memory.usage",
-        ["process.memory.virtual"] = "process.memory.virtual",
-        ["process.unix.file_descriptor.count"] = "process.open_fds",
-        ["process.thread.count"] = "process.threads",
-    };
+    /// <summary>Source meter → source instrument name → the catalog's metric it is kept as.</summary>
+    private static readonly Dictionary<string, Dictionary<string, MetricDefinition>> Kept = MetricCatalog.Kept
+        .GroupBy(m => m.Source!.Value.Meter)
+        .ToDictionary(g => g.Key, g => g.ToDictionary(m => m.Source!.Value.Instrument));
 
     private readonly Meter _meter = new(MeterName);
 
@@ -38,19 +26,15 @@ public sealed class SelfMetrics : IDisposable
     {
         // The runtime's dotnet.thread_pool.thread.count and dotnet.thread_pool.queue.length are observable counters
         // (dotnet/runtime#126167), so they would be exported as ever-growing counters; these are the same values as gauges.
-        _meter.CreateObservableUpDownCounter("dotnet.thread_pool.threads", () => (long)ThreadPool.ThreadCount, "{thread}",
-            "Thread pool threads that exist now.");
-        _meter.CreateObservableUpDownCounter("dotnet.thread_pool.queue.length", () => ThreadPool.PendingWorkItemCount, "{work_item}",
-            "Work items queued to the thread pool and not yet started.");
+        MetricCatalog.ThreadPoolThreads.ObservableUpDownCounter(_meter, () => (long)ThreadPool.ThreadCount);
+        MetricCatalog.ThreadPoolQueueLength.ObservableUpDownCounter(_meter, () => ThreadPool.PendingWorkItemCount);
     }
 
     /// <summary>The stream for one of the runtime's or the process instrumentation's instruments; null for any other.</summary>
-    public static MetricStreamConfiguration? View(Instrument instrument) => instrument.Meter.Name switch
-    {
-        RuntimeMeter => RuntimeKept.Contains(instrument.Name) ? new MetricStreamConfiguration() : MetricStreamConfiguration.Drop,
-        ProcessMeter => ProcessKept.TryGetValue(instrument.Name, out var name) ? new MetricStreamConfiguration { Name = name } : MetricStreamConfiguration.Drop,
-        _ => null,
-    };
+    public static MetricStreamConfiguration? View(Instrument instrument) =>
+        !Kept.TryGetValue(instrument.Meter.Name, out var kept) ? null
+        : kept.TryGetValue(instrument.Name, out var metric) ? new MetricStreamConfiguration { Name = metric.Name }
+        : MetricStreamConfiguration.Drop;
 
     public void Dispose() => _meter.Dispose();
 }

@@ -4,6 +4,7 @@ using Polly.CircuitBreaker;
 using RelayExporter.Circuits;
 using RelayExporter.Health;
 using RelayExporter.Probing;
+using RelayExporter.Telemetry.Catalog;
 
 namespace RelayExporter.Telemetry;
 
@@ -33,16 +34,11 @@ internal sealed class StateGauges
         _healthBoard = health;
         _circuitBoard = circuits;
         _time = time;
-        _targetState = meter.CreateGauge<int>("relay_target_health_state",
-            description: "Health state of the target: 1 for its current state (unknown, healthy, degraded, unhealthy), 0 for the others.");
-        _targetFailures = meter.CreateGauge<int>("relay_target_consecutive_failures",
-            description: "Failed probes in a row of the target's own check (health or models) that decides its state.");
-        _modelState = meter.CreateGauge<int>("relay_model_health_state",
-            description: "Health state of the model on the target: 1 for its current state, 0 for the others.");
-        _modelFailures = meter.CreateGauge<int>("relay_model_consecutive_failures",
-            description: "Failed probes in a row of the model's check (chat, stream or listing) that decides its state.");
-        _circuitState = meter.CreateGauge<int>("relay_circuit_state",
-            description: "State of a circuit breaker: scope reachability (the target's health check) or api (its models check), or model (target × model: chat and stream): 1 for its current state (closed, open, half_open, isolated), 0 for the others.");
+        _targetState = MetricCatalog.TargetHealthState.Gauge<int>(meter);
+        _targetFailures = MetricCatalog.TargetConsecutiveFailures.Gauge<int>(meter);
+        _modelState = MetricCatalog.ModelHealthState.Gauge<int>(meter);
+        _modelFailures = MetricCatalog.ModelConsecutiveFailures.Gauge<int>(meter);
+        _circuitState = MetricCatalog.CircuitState.Gauge<int>(meter);
     }
 
     /// <summary>Records every state that changed since it was last recorded.</summary>

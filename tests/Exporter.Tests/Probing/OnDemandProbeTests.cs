@@ -49,11 +49,12 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
         var metrics = ScrapedMetrics.Parse(text);
 
         Assert.Equal(1, metrics.Find("relay_probe_success")!.Value);
-        Assert.Equal(1, metrics.Find("relay_probe_outcome", ("outcome", "success"))!.Value);
+        Assert.Equal(1, metrics.Find("relay_probes_total", ("outcome", "success"))!.Value);
         Assert.Equal(200, metrics.Find("relay_probe_http_status_code")!.Value);
-        Assert.True(metrics.Find("relay_probe_time_to_first_token_seconds")!.Value > 0);
-        Assert.True(metrics.Find("relay_probe_tokens", ("type", "output"))!.Value > 0);
-        Assert.True(metrics.Find("relay_probe_cost_usd")!.Value > 0);
+        Assert.True(metrics.Find("relay_probe_time_to_first_token_seconds_sum")!.Value > 0);
+        Assert.Equal(1, metrics.Find("relay_probe_time_to_first_token_seconds_count")!.Value);
+        Assert.True(metrics.Find("relay_probe_tokens_total", ("type", "output"))!.Value > 0);
+        Assert.True(metrics.Find("relay_probe_cost_usd_total")!.Value > 0);
         Assert.Equal(5, metrics.Named("relay_probe_phase_duration_seconds").Count());
         var promtool = await Promtool.CheckMetricsAsync(text);
         Assert.True(promtool.ExitCode == 0, promtool.StandardOutput + promtool.StandardError);
@@ -68,7 +69,7 @@ public sealed class OnDemandProbeTests : IAsyncLifetime
         var limited = ScrapedMetrics.Parse(await _client.GetStringAsync("/probe?target=relay-a&check=chat&model=claude-sonnet-4.5"));
         var fine = ScrapedMetrics.Parse(await _client.GetStringAsync("/probe?target=relay-a&check=chat&model=gpt-4.1"));
 
-        Assert.Equal(1, limited.Find("relay_probe_outcome", ("outcome", "rate_limited"))!.Value);
+        Assert.Equal(1, limited.Find("relay_probes_total", ("outcome", "rate_limited"))!.Value);
         Assert.Equal(429, limited.Find("relay_probe_http_status_code")!.Value);
         Assert.Equal(1, fine.Find("relay_probe_success")!.Value);
     }

@@ -1,7 +1,9 @@
+using System.Diagnostics.Metrics;
 using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
+using RelayExporter.Telemetry.Catalog;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Telemetry;
@@ -11,6 +13,7 @@ namespace RelayExporter.Tests.Telemetry;
 public sealed partial class ExporterScrapeTests : IAsyncLifetime
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
+    private const string AdminToken = "scrape-test-admin-token";
     private SimulatorHost _simulator = null!;
     private SimulatorHost _secureSimulator = null!;
     private TestCertificates _certificates = null!;
@@ -18,6 +21,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     private EnvironmentScope _key = null!;
     private TagOrderListener _tagOrder = null!;
     private SeriesCountListener _seriesCount = null!;
+    private InstrumentListener _instruments = null!;
 
     /// <summary>
     /// Every kind of series at once: all four checks, a relay health document, a relay with more providers than the
@@ -35,9 +39,10 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         _secureSimulator = await SimulatorHost.StartAsync(new SimulatorOptions { Certificate = _certificates.Server });
         using var admin = new HttpClient { BaseAddress = _simulator.AdminUrl };
         (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"rate_limited","retry_after_s":2}"""))).EnsureSuccessStatusCode();
-        _key = new EnvironmentScope([new("EXPORTER_SCRAPE_TEST_KEY", "sk-scrape-test")]);
+        _key = new EnvironmentScope([new("EXPORTER_SCRAPE_TEST_KEY", "sk-scrape-test"), new("EXPORTER_SCRAPE_ADMIN_TOKEN", AdminToken)]);
         _tagOrder = new TagOrderListener(ExporterMetrics.MeterName);
         _seriesCount = new SeriesCountListener(ExporterMetrics.MeterName);
+        _instruments = new InstrumentListener([ExporterMetrics.MeterName, SelfMetrics.MeterName, .. MetricCatalog.Kept.Select(m => m.Source!.Value.Meter).Distinct()]);
         _exporter = await ExporterHost.StartAsync($$"""
             defaults:
               checks:
@@ -58,11 +63,13 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
               claude-sonnet-4.5: { input: 3, output: 15 }
             budget:
               usd_per_day: 100
+            admin:
+              token: { env: EXPORTER_SCRAPE_ADMIN_TOKEN }
             """);
         using var client = _exporter.CreateClient();
-        var documented = await DocumentedMetricsAsync();
-        await Eventually.UntilAsync(async () => documented.IsSubsetOf(EmittedFamilies(await client.GetStringAsync("/metrics"))),
-            Deadline, "every documented metric to be emitted");
+        var cataloged = MetricCatalog.All.Select(m => m.PrometheusName).ToHashSet();
+        await Eventually.UntilAsync(async () => cataloged.IsSubsetOf(EmittedFamilies(await client.GetStringAsync("/metrics")).Keys),
+            Deadline, "every metric of the catalog to be emitted");
     }
 
     public async Task DisposeAsync()
@@ -70,6 +77,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         await _exporter.DisposeAsync();
         _tagOrder.Dispose();
         _seriesCount.Dispose();
+        _instruments.Dispose();
         await _simulator.DisposeAsync();
         await _secureSimulator.DisposeAsync();
         _certificates.Dispose();
@@ -105,15 +113,90 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Documented_metrics_are_exactly_the_metrics_emitted()
+    public async Task The_metrics_emitted_are_exactly_the_catalog_s_with_its_types_and_help()
     {
         using var client = _exporter.CreateClient();
         var emitted = EmittedFamilies(await client.GetStringAsync("/metrics"));
-        var documented = await DocumentedMetricsAsync();
+        // target_info is the OpenTelemetry resource, not an instrument.
+        var cataloged = MetricCatalog.All.ToDictionary(m => m.PrometheusName, m => (m.PrometheusType, m.Help))
+            .Append(new("target_info", ("gauge", null))).ToDictionary();
 
-        Assert.Empty(emitted.Except(documented));   // emitted but not documented
-        Assert.Empty(documented.Except(emitted));   // documented but never emitted
+        Assert.Equal(cataloged.Keys.Order(), emitted.Keys.Order());
+        // The runtime's and the process instrumentation's instruments bring their own help.
+        Assert.All(emitted, e => Assert.Equal(cataloged[e.Key], (e.Value.Type, cataloged[e.Key].Help is null ? null : e.Value.Help)));
     }
+
+    [Fact]
+    public async Task Probe_writes_the_metrics_of_the_catalog_with_the_types_and_help_of_metrics()
+    {
+        using var client = _exporter.CreateClient();
+        client.DefaultRequestHeaders.Authorization = new("Bearer", AdminToken); // chat and stream probes need it
+        var probed = new Dictionary<string, (string Type, string? Help)>();
+        foreach (var query in new[] { "target=anthropic&check=stream", "target=relay-a&check=chat&model=gpt-4.1", "target=relay-a&check=health",
+                     "target=relay-a&check=models", "target=secure&check=models" })
+            foreach (var (name, family) in EmittedFamilies(await client.GetStringAsync("/probe?" + query))) probed[name] = family;
+        var scraped = EmittedFamilies(await client.GetStringAsync("/metrics"));
+
+        var cataloged = MetricCatalog.All.ToDictionary(m => m.PrometheusName);
+
+        var mismatched = probed
+            .Where(p => !cataloged.TryGetValue(p.Key, out var metric) || metric.PrometheusType != p.Value.Type || scraped[p.Key].Type != p.Value.Type)
+            .Select(p => $"{p.Key}: a {p.Value.Type} in /probe, {(cataloged.TryGetValue(p.Key, out var metric) ? $"a {metric.PrometheusType} in the catalog, a {scraped[p.Key].Type} in /metrics" : "not in the catalog")}")
+            .ToList();
+        Assert.True(mismatched.Count == 0, string.Join("\n", mismatched));
+        Assert.Superset(new HashSet<string> { "relay_probe_success", "relay_probe_duration_seconds", "relay_probes_total", "relay_probe_tokens_total",
+            "relay_probe_cost_usd_total", "relay_probe_time_to_first_token_seconds", "relay_upstream_available", "relay_model_listed",
+            "relay_tls_certificate_expiry_timestamp_seconds" }, probed.Keys.ToHashSet());
+        Assert.All(probed, p => Assert.Equal((cataloged[p.Key].Help, scraped[p.Key].Help), (p.Value.Help, p.Value.Help)));
+    }
+
+    [Fact]
+    public void Every_published_instrument_is_in_the_catalog_as_it_defines_it()
+    {
+        var published = _instruments.Published();
+        var kept = MetricCatalog.Kept.ToDictionary(m => m.Source!.Value);
+
+        var seen = new HashSet<MetricDefinition>();
+        foreach (var (instrument, tagKeys) in published)
+        {
+            var own = instrument.Meter.Name is ExporterMetrics.MeterName or SelfMetrics.MeterName;
+            // Of the runtime's and the process instrumentation's meters, only what the catalog keeps is exported.
+            var metric = own ? MetricCatalog.Find(instrument.Name) : kept.GetValueOrDefault((instrument.Meter.Name, instrument.Name));
+            if (metric is null)
+            {
+                Assert.False(own, $"{instrument.Meter.Name} publishes {instrument.Name}, which is not in the metric catalog");
+                continue;
+            }
+            seen.Add(metric);
+            Assert.True(KindOf(instrument) == metric.Kind || (metric.Kind == MetricKind.StateSet && KindOf(instrument) == MetricKind.Gauge),
+                $"{instrument.Name} is a {instrument.GetType().Name}, the catalog says {metric.Kind}");
+            Assert.Equal(metric.Unit, instrument.Unit);
+            if (own) Assert.Equal(metric.Help, instrument.Description);
+            Assert.Equal(metric.Buckets, BucketsOf(instrument));
+            var names = metric.Labels.Select(l => l.Name).ToHashSet();
+            var required = metric.Labels.Where(l => !l.Optional).Select(l => l.Name).ToHashSet();
+            Assert.All(tagKeys, keys => Assert.True(keys.ToHashSet().IsSubsetOf(names) && required.IsSubsetOf(keys),
+                $"{instrument.Name} recorded labels {string.Join(", ", keys)}; the catalog says {string.Join(", ", metric.Labels)}"));
+        }
+
+        // Every metric of the catalog was published (the GenAI ones too: this configuration turns them on).
+        Assert.Equal(MetricCatalog.All.Select(m => m.Name).Order(), seen.Select(m => m.Name).Order());
+    }
+
+    private static MetricKind KindOf(Instrument instrument) => instrument.GetType().GetGenericTypeDefinition() switch
+    {
+        var t when t == typeof(Counter<>) || t == typeof(ObservableCounter<>) => MetricKind.Counter,
+        var t when t == typeof(UpDownCounter<>) || t == typeof(ObservableUpDownCounter<>) => MetricKind.UpDownCounter,
+        var t when t == typeof(Histogram<>) => MetricKind.Histogram,
+        _ => MetricKind.Gauge,
+    };
+
+    private static double[]? BucketsOf(Instrument instrument) => instrument switch
+    {
+        Histogram<double> seconds => seconds.Advice?.HistogramBucketBoundaries?.ToArray(),
+        Histogram<long> counts => counts.Advice?.HistogramBucketBoundaries?.Select(b => (double)b).ToArray(),
+        _ => null,
+    };
 
     [Fact]
     public void Every_measurement_passes_its_tags_in_key_order()
@@ -169,15 +252,16 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         Assert.Equal(1, metrics.Named("relay_circuit_state").Single(s => s.Labels["target"] == "down" && !s.Labels.ContainsKey("model") && s.Labels["state"] == "open").Value);
     }
 
-    private static HashSet<string> EmittedFamilies(string exposition) => TypeLine().Matches(exposition).Select(m => m.Groups[1].Value).ToHashSet();
+    /// <summary>Family name → its # TYPE and # HELP.</summary>
+    private static Dictionary<string, (string Type, string? Help)> EmittedFamilies(string exposition)
+    {
+        var help = HelpLine().Matches(exposition).ToDictionary(m => m.Groups[1].Value, m => m.Groups[2].Value);
+        return TypeLine().Matches(exposition).ToDictionary(m => m.Groups[1].Value, m => (m.Groups[2].Value, help.GetValueOrDefault(m.Groups[1].Value)));
+    }
 
-    private static async Task<HashSet<string>> DocumentedMetricsAsync() =>
-        DocumentedName().Matches(await File.ReadAllTextAsync(RepositoryPaths.File("docs", "metrics.md"))).Select(m => m.Groups[1].Value).ToHashSet();
-
-    [GeneratedRegex(@"^# TYPE (\S+) ", RegexOptions.Multiline)]
+    [GeneratedRegex(@"^# TYPE (\S+) (\S+)$", RegexOptions.Multiline)]
     private static partial Regex TypeLine();
 
-    /// <summary>The first cell of each row of the reference tables: | `relay_probes_total` | counter | …</summary>
-    [GeneratedRegex(@"^\| `([a-z_:]+)` \|", RegexOptions.Multiline)]
-    private static partial Regex DocumentedName();
+    [GeneratedRegex(@"^# HELP (\S+) (.*)$", RegexOptions.Multiline)]
+    private static partial Regex HelpLine();
 }
