@@ -4,22 +4,9 @@ using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 
-/// <summary>Maps an HTTP error status to its outcome.</summary>
+/// <summary>What an HTTP error body says about the outcome beyond its status (<see cref="StatusOutcome"/>).</summary>
 public static class HttpStatusOutcome
 {
-    public static ProbeOutcome Classify(int status, string bodyExcerpt, bool saysModelMissing) => status switch
-    {
-        < 100 or > 599 => ProbeOutcome.InvalidResponse,
-        401 or 403 => ProbeOutcome.AuthError,
-        429 => ProbeOutcome.RateLimited,
-        529 => ProbeOutcome.Overloaded,
-        503 when bodyExcerpt.Contains("overload", StringComparison.OrdinalIgnoreCase) => ProbeOutcome.Overloaded,
-        404 when saysModelMissing => ProbeOutcome.ModelMissing,
-        >= 500 => ProbeOutcome.ServerError,
-        >= 400 => ProbeOutcome.ClientError,
-        _ => ProbeOutcome.InvalidResponse,
-    };
-
     /// <summary>
     /// Whether an error body says the model does not exist: its code or type is <c>model_not_found</c>, or its
     /// message names the requested model (Anthropic "model: claude-…", Gemini "models/gemini-… is not found").

@@ -16,7 +16,7 @@ namespace RelayExporter.Telemetry;
 /// and how the instruments get larger cardinality limits when a reload grows the fleet or an open-ended instrument
 /// (<see cref="OpenEndedSeries"/>) runs short.
 /// </summary>
-public sealed class ExporterMetrics : IDisposable
+public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDisposable
 {
     public const string MeterName = "RelayExporter";
 
@@ -61,6 +61,10 @@ public sealed class ExporterMetrics : IDisposable
 
     /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
     public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => RecordProbe(result, job.Target);
+
+    IDisposable IProbingActivity.TrackInFlight() => TrackInFlight();
 
     private void OnTick()
     {

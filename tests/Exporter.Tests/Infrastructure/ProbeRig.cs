@@ -1,18 +1,24 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
-/// <summary>The exporter's real probing components, wired as the host wires them, without the scheduler or a web server.</summary>
+/// <summary>
+/// The exporter's real probing components without the scheduler or a web server: by default a handler that records
+/// nothing (its probes return their results); with <c>recordsScheduledProbes</c>, wired as the host wires them, so that
+/// <see cref="ProbeHandler.RunAsync"/> records into the store, health and metrics.
+/// </summary>
 public sealed class ProbeRig : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    public ProbeRig(ExporterOptions options, TimeProvider? time = null)
+    public ProbeRig(ExporterOptions options, TimeProvider? time = null, bool recordsScheduledProbes = false)
     {
         // Credentials are read when a configuration is loaded (validated); these options were built in code.
         var problems = new ConfigProblems("test.yml", new Dictionary<string, int>());
@@ -21,11 +27,20 @@ public sealed class ProbeRig : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
-        services.AddSingleton(BuildInfo.Current);
-        services.AddSingleton<CardinalityLimits>();
-        services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-        services.AddProbing();
+        if (recordsScheduledProbes)
+        {
+            services.AddSingleton(BuildInfo.Current);
+            services.AddSingleton<CardinalityLimits>();
+            services.AddSingleton<ExporterMetrics>();
+            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+            services.AddWiredProbing();
+        }
+        else
+        {
+            services.AddProbing();
+            services.AddSingleton<IProbeCircuits, CircuitBoard>();
+            services.AddSingleton(ProbeRecording.Nothing);
+        }
         _services = services.BuildServiceProvider();
         Options = options;
     }

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
@@ -11,7 +12,7 @@ using RelayExporter.Telemetry.Prometheus;
 namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
-/// The exporter's probing services (scheduler, handler, health, circuits, metrics) on the test's clock, with the test's
+/// The exporter's probing services (scheduler, handler, gates, health, circuits, spend, metrics), wired as the host wires them, on the test's clock, with the test's
 /// checks in place of the real ones: a scheduler test drives time and sees every probe without an upstream.
 /// </summary>
 public static class ProbingServices
@@ -27,7 +28,7 @@ public static class ProbingServices
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-        services.AddProbing();
+        services.AddWiredProbing();
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);
         return services.BuildServiceProvider();
