@@ -10,11 +10,13 @@ public interface IProbeGate
 /// <summary>The gates a scheduled probe passes, asked in the order given (the composition root writes it); the first that holds it back says why.</summary>
 public sealed class ProbeGates(IReadOnlyList<IProbeGate> gates)
 {
-    public IReadOnlyList<IProbeGate> InOrder { get; } = gates;
+    private readonly IProbeGate[] _gates = [.. gates]; // an array: a foreach over an interface list allocates
+
+    public IReadOnlyList<IProbeGate> InOrder => _gates;
 
     public string? SkipReason(ProbeJob job)
     {
-        foreach (var gate in InOrder)
+        foreach (var gate in _gates)
             if (gate.SkipReason(job) is { } reason) return reason;
         return null;
     }

@@ -11,17 +11,21 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
     /// <summary>Records nothing: for a handler that only runs probes and returns their results.</summary>
     public static ProbeRecording Nothing { get; } = new([], [], null);
 
-    public IReadOnlyList<IProbeResultSink> EveryProbe { get; } = everyProbe;
-    public IReadOnlyList<IProbeResultSink> Scheduled { get; } = scheduled;
+    // Arrays: a foreach over an interface list allocates an enumerator, twice per probe.
+    private readonly IProbeResultSink[] _everyProbe = [.. everyProbe];
+    private readonly IProbeResultSink[] _scheduled = [.. scheduled];
+
+    public IReadOnlyList<IProbeResultSink> EveryProbe => _everyProbe;
+    public IReadOnlyList<IProbeResultSink> Scheduled => _scheduled;
 
     public void RecordProbe(ProbeResult result, ProbeJob job)
     {
-        foreach (var sink in EveryProbe) sink.Record(result, job);
+        foreach (var sink in _everyProbe) sink.Record(result, job);
     }
 
     public void RecordScheduledProbe(ProbeResult result, ProbeJob job)
     {
-        foreach (var sink in Scheduled) sink.Record(result, job);
+        foreach (var sink in _scheduled) sink.Record(result, job);
     }
 
     public void RecordSkipped(ProbeKey key, string reason) => activity?.RecordSkipped(key, reason);
