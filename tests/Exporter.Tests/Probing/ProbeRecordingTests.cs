@@ -18,9 +18,11 @@ namespace RelayExporter.Tests.Probing;
 
 /// <summary>
 /// Where results go, as the host wires it: every probe's spend; a scheduled probe's result to Retry-After, the store,
-/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere.
+/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere. In the exporter
+/// host's collection: its instruments (the meter's name is every host's) would show in a host test's series counts.
 /// </summary>
-public sealed class ProbeRecordingTests : IAsyncDisposable
+[Collection(ExporterHostCollection.Name)]
+public sealed class ProbeRecordingTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(TestClock.Start);
     private readonly string _target = $"rec-{Guid.NewGuid():N}"[..16];
@@ -144,7 +146,9 @@ public sealed class ProbeRecordingTests : IAsyncDisposable
         return trace;
     }
 
-    public async ValueTask DisposeAsync()
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
     {
         _measurements.Dispose();
         await _services.DisposeAsync();
