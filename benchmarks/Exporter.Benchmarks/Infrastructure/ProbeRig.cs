@@ -1,13 +1,12 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
-using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Benchmarks.Infrastructure;
 
-/// <summary>The exporter's probing components wired as the host wires them, without the scheduler or a web server.</summary>
+/// <summary>The exporter's probing components without the scheduler, a web server or the telemetry: a handler whose probes return their results, recording nothing.</summary>
 public sealed class ProbeRig : IDisposable
 {
     private readonly ServiceProvider _services;
@@ -19,11 +18,9 @@ public sealed class ProbeRig : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning));
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RunningConfig(configPath, options, TimeProvider.System));
-        services.AddSingleton(BuildInfo.Current);
-        services.AddSingleton<CardinalityLimits>();
-        services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
         services.AddProbing();
+        services.AddSingleton<IProbeCircuits, CircuitBoard>();
+        services.AddSingleton(ProbeRecording.Nothing);
         _services = services.BuildServiceProvider();
         Jobs = ProbePlan.From(options);
     }

@@ -7,7 +7,7 @@ using RelayExporter.Outcomes;
 namespace RelayExporter.Circuits;
 
 /// <summary>The circuits of every target (its reachability, its API, each model), created on first use with the configured settings.</summary>
-public sealed class CircuitBoard
+public sealed class CircuitBoard : IProbeCircuits
 {
     private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
     private readonly RunningConfig _config;

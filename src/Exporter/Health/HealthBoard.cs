@@ -8,9 +8,10 @@ namespace RelayExporter.Health;
 /// <summary>
 /// The health of every target and every target × model, fed by probe results. A target's own checks (health,
 /// models) decide the target's state; chat and stream probes of a model, and whether the models check lists it, decide
-/// that model's state — each check through a tracker of its own (<see cref="SubjectHealth"/>).
+/// that model's state — each check through a tracker of its own (<see cref="SubjectHealth"/>). A sink of scheduled
+/// results; the gate that holds back paid probes of a target that is down.
 /// </summary>
-public sealed class HealthBoard
+public sealed class HealthBoard : IProbeResultSink, IProbeGate, ITargetHealthView
 {
     private readonly ConcurrentDictionary<string, SubjectHealth> _targets = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Target, string Model), SubjectHealth> _models = new();
@@ -36,7 +37,7 @@ public sealed class HealthBoard
         var target = Target(key.Target); // also for a model's probe: a Retry-After it was told shows in the target's state
         var subject = key.Model is null ? target : Model(key.Target, key.Model);
         var tracker = subject.Check(key.Check, () => new HealthTracker(StaleAfter(key.Target)));
-        if (result.Outcome == ProbeOutcome.CircuitOpen)
+        if (!result.Outcome.WasSent())
         {
             tracker.Touch(at);
             return;
@@ -54,6 +55,16 @@ public sealed class HealthBoard
             Report(key.Target, model, modelHealth, modelBefore, at);
         }
     }
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => Observe(result);
+
+    /// <summary>A paid probe of a target its cheap checks say is down would tell nothing more.</summary>
+    string? IProbeGate.SkipReason(ProbeJob job) => CheckKinds.Of(job.Check).Paid && TargetState(job.Target.Name) == HealthState.Unhealthy ? SkipReasons.TargetDown : null;
+
+    bool ITargetHealthView.IsUp(string target) => TargetState(target) is HealthState.Healthy or HealthState.Degraded;
+
+    /// <summary>The target's state by its own (cheap) checks.</summary>
+    private HealthState TargetState(string target) => ForTarget(target)?.StateAt(_time.GetUtcNow()) ?? HealthState.Unknown;
 
     private void Report(string target, string? model, SubjectHealth subject, HealthVerdict before, DateTimeOffset at)
     {

@@ -38,7 +38,7 @@ public static class ExporterApp
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard));
         builder.Services.AddExporterTelemetry();
-        builder.Services.AddProbing();
+        builder.Services.AddWiredProbing();
         builder.Services.AddSingleton<ConfigReloader>();
         builder.Services.AddHostedService(provider => provider.GetRequiredService<ConfigReloader>());
         builder.Services.AddSingleton<TargetStatusReport>();

@@ -35,3 +35,12 @@ public static class ProbeOutcomeLabels
 
     public static IReadOnlyList<string> All => Labels;
 }
+
+public static class ProbeOutcomeSending
+{
+    /// <summary>
+    /// Whether the probe went out to the target. One held back by its open circuit did not: it took no time, cost
+    /// nothing and says nothing of the target, so it is neither a success nor a failure to whatever records it.
+    /// </summary>
+    public static bool WasSent(this ProbeOutcome outcome) => outcome != ProbeOutcome.CircuitOpen;
+}

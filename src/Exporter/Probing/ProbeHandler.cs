@@ -1,18 +1,14 @@
 using System.Net.Sockets;
-using RelayExporter.Circuits;
 using RelayExporter.Configuration;
-using RelayExporter.Health;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
-using RelayExporter.Spending;
-using RelayExporter.Telemetry;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
 
 /// <summary>
 /// Runs one probe of any check: the total timeout, the duration, turning every exception into an outcome, pricing,
-/// and recording the result. Checks only send their request and judge the response.
+/// and handing the result to the sinks (<see cref="ProbeRecording"/>). Checks only send their request and judge the response.
 /// </summary>
 public sealed class ProbeHandler
 {
@@ -20,44 +16,31 @@ public sealed class ProbeHandler
     private readonly ProtocolCatalog _protocols;
     private readonly ProbeHttpClients _clients;
     private readonly RunningConfig _config;
-    private readonly ProbeResultStore _results;
-    private readonly HealthBoard _health;
-    private readonly CircuitBoard _circuits;
-    private readonly RetryAfterGate _retryAfter;
-    private readonly ExporterMetrics _metrics;
+    private readonly IProbeCircuits _circuits;
+    private readonly ProbeRecording _recording;
     private readonly TimeProvider _time;
     private readonly ProcessSecrets _secrets;
-    private readonly DailySpend _spend;
     private readonly ILogger<ProbeHandler> _log;
 
     public ProbeHandler(IEnumerable<IProbeCheck> checks, ProtocolCatalog protocols, ProbeHttpClients clients, RunningConfig config,
-        ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RetryAfterGate retryAfter, ExporterMetrics metrics,
-        TimeProvider time, ProcessSecrets secrets, DailySpend spend, ILogger<ProbeHandler> log)
+        IProbeCircuits circuits, ProbeRecording recording, TimeProvider time, ProcessSecrets secrets, ILogger<ProbeHandler> log)
     {
         _checks = checks.ToDictionary(c => c.Kind.Name, StringComparer.OrdinalIgnoreCase);
         _protocols = protocols;
         _clients = clients;
         _config = config;
-        _results = results;
-        _health = health;
         _circuits = circuits;
-        _retryAfter = retryAfter;
-        _metrics = metrics;
+        _recording = recording;
         _time = time;
         _secrets = secrets;
-        _spend = spend;
         _log = log;
     }
 
-    /// <summary>Runs the probe through its circuit and records its result: a pause it asks for, result store, health, metrics, log.</summary>
+    /// <summary>Runs a scheduled probe through its circuit and hands its result to the sinks, in their order, then to the log.</summary>
     public async Task<ProbeResult> RunAsync(ProbeJob job, CancellationToken cancellationToken)
     {
         var result = await _circuits.ExecuteAsync(job, token => ExecuteAsync(job, transcribe: false, token), cancellationToken);
-        // Before the health and the metrics: a target that asks for a pause is degraded from this result on.
-        _retryAfter.Observe(result);
-        _results.Add(result);
-        _health.Observe(result);
-        _metrics.RecordProbe(result, job.Target);
+        _recording.RecordScheduledProbe(result, job);
         // Every probe at debug: at info the log tells what changed (StateChangeLog), not every probe that confirmed it.
         if (_log.IsEnabled(LogLevel.Debug))
             _log.LogDebug("Probe {Probe} ended {Outcome} in {DurationSeconds:0.###}s: {Reason}", job.Key, result.Outcome.Label(), result.Duration.TotalSeconds, result.Reason);
@@ -65,7 +48,8 @@ public sealed class ProbeHandler
     }
 
     /// <summary>
-    /// Runs the probe and returns what it found, recording nothing (on-demand probes); with <paramref name="transcribe"/>,
+    /// Runs the probe and returns what it found, recording only what every probe sent records (its spend: on-demand
+    /// probes cost money too); with <paramref name="transcribe"/>,
     /// also what was said (headers, the start of the body) for a debug trace — work no other reader needs.
     /// </summary>
     public async Task<ProbeResult> ExecuteAsync(ProbeJob job, bool transcribe, CancellationToken cancellationToken)
@@ -80,7 +64,7 @@ public sealed class ProbeHandler
         using var exchange = new ProbeExchange(_clients, job.Target, protocol, trace, transcript, text, options.Probing.MaxBodyBytes, _time) { RequestedModel = job.Model };
         using var timeout = new CancellationTokenSource(job.Timeout, _time);
         using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timeout.Token);
-        using var inFlight = _metrics.TrackInFlight();
+        using var inFlight = _recording.TrackInFlight();
 
         CheckFindings findings;
         try
@@ -118,11 +102,7 @@ public sealed class ProbeHandler
         // Reasons quote the upstream (bodies, error messages, exception texts): cleaned here, once, whatever the path.
         var reason = text.Clean(findings.Reason);
         transcript?.Clean(text);
-        // Money spent counts against the day's budget whoever sent the probe, the schedule or an on-demand request.
-        var cost = ProbePricing.CostUsd(options, job, findings.Generation);
-        _spend.Add(cost);
-
-        return new ProbeResult
+        var result = new ProbeResult
         {
             Key = job.Key,
             Outcome = findings.Outcome,
@@ -135,8 +115,11 @@ public sealed class ProbeHandler
             Generation = findings.Generation,
             Health = findings.Health,
             Degraded = findings.Degraded,
-            CostUsd = cost,
+            CostUsd = ProbePricing.CostUsd(options, job, findings.Generation),
         };
+        // Money spent counts against the day's budget whoever sent the probe, the schedule or an on-demand request.
+        _recording.RecordProbe(result, job);
+        return result;
     }
 
     /// <summary>"An error occurred while sending the request" says little; the inner exceptions say what happened.</summary>

@@ -30,7 +30,7 @@ public sealed record ProbeResult
 
     /// <summary>
     /// What the probe cost at the target's or the global prices; null when it got no answer or the model has no price.
-    /// A token count the answer did not report is taken at its most (<see cref="Spending.ProbePricing.CostUsd"/>).
+    /// A token count the answer did not report is taken at its most (<see cref="ProbePricing.CostUsd"/>).
     /// </summary>
     public double? CostUsd { get; init; }
 

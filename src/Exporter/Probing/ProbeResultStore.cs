@@ -8,7 +8,7 @@ namespace RelayExporter.Probing;
 /// list), and the recent probes of every target (the status API and page). It keeps only what those readers need:
 /// the latest results without their transcripts, the recent probes as compact summaries.
 /// </summary>
-public sealed class ProbeResultStore
+public sealed class ProbeResultStore : IProbeResultSink
 {
     public const int HistoryLength = 50;
 
@@ -22,7 +22,7 @@ public sealed class ProbeResultStore
         var reason = history.Add(result);
         var whole = reason.Length == result.Reason.Length ? reason : result.Reason;
         _latest[result.Key] = result with { Reason = whole, Transcript = null };
-        if (result.Outcome == ProbeOutcome.CircuitOpen) return; // not sent: neither a success nor a failure
+        if (!result.Outcome.WasSent()) return; // neither a success nor a failure
         var probe = new RecentProbe(result.StartedAt, result.Key.Check, result.Key.Model, result.Outcome, result.Duration, whole);
         // A models list without a configured model is a success for the target (that model's listing says the rest).
         _marks.AddOrUpdate(result.Key,
@@ -30,6 +30,8 @@ public sealed class ProbeResultStore
             static (_, marks, p) => p.Succeeded ? marks with { LastSuccessAt = p.Probe.StartedAt } : marks with { LastFailure = p.Probe },
             (Probe: probe, Succeeded: result.ScopeSucceeded));
     }
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => Add(result);
 
     /// <summary>The series' latest success and latest failure since the exporter started, however long ago (probes not sent do not count).</summary>
     public SeriesMarks MarksOf(ProbeKey key) => _marks.GetValueOrDefault(key);

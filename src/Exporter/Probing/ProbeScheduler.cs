@@ -2,10 +2,7 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
-using RelayExporter.Health;
 using RelayExporter.Hosting;
-using RelayExporter.Spending;
-using RelayExporter.Telemetry;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
@@ -23,8 +20,8 @@ namespace RelayExporter.Probing;
 /// Probing starts once the host has started, the listener bound: an exporter that cannot serve its port exits without
 /// having sent a probe.
 /// </remarks>
-public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, RetryAfterGate retryAfter, HealthBoard health, DailySpend spend, ExporterMetrics metrics,
-    TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ProbeScheduler> log) : BackgroundService
+public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, ProbeGates gates, RetryAfterGate retryAfter, ITargetHealthView targets,
+    ProbeRecording recording, TimeProvider time, IHostApplicationLifetime lifetime, ILogger<ProbeScheduler> log) : BackgroundService
 {
     /// <summary>
     /// Each wake-up costs far more CPU than starting a probe (a thread-pool worker wakes, then spins before it sleeps):
@@ -129,9 +126,9 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
     private void Start(ProbeSeries series)
     {
         if (series.Stopped) return; // removed while it waited
-        if (SkipReason(series.Job) is { } reason)
+        if (gates.SkipReason(series.Job) is { } reason)
         {
-            metrics.RecordSkipped(series.Job.Key, reason);
+            recording.RecordSkipped(series.Job.Key, reason);
             var now = time.GetUtcNow();
             series.Due = NextDue(series.Due, series.Job.Interval, now);
             if (reason == SkipReasons.TargetDown)
@@ -147,19 +144,6 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
         _ = ProbeAsync(series);
     }
 
-    /// <summary>Why a probe that fell due is not sent, or null to send it.</summary>
-    private string? SkipReason(ProbeJob job)
-    {
-        if (retryAfter.ClosedUntil(job.Target.Name) is not null) return SkipReasons.RetryAfter;
-        if (!CheckKinds.Of(job.Check).Paid) return null;
-        if (TargetState(job) == HealthState.Unhealthy) return SkipReasons.TargetDown;
-        if (spend.Exhausted) return SkipReasons.BudgetExhausted;
-        return null;
-    }
-
-    /// <summary>The target's state by its own (cheap) checks.</summary>
-    private HealthState TargetState(ProbeJob job) => health.ForTarget(job.Target.Name)?.StateAt(time.GetUtcNow()) ?? HealthState.Unknown;
-
     /// <summary>One probe of the series, then its next due time: the series is back in the queue only once its probe ended.</summary>
     private async Task ProbeAsync(ProbeSeries series)
     {
@@ -173,7 +157,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
             await slots.WaitAsync(stop);
             try
             {
-                metrics.RecordScheduleLag(time.GetUtcNow() - series.Due);
+                recording.RecordScheduleLag(time.GetUtcNow() - series.Due);
                 result = await handler.RunAsync(job, stop);
             }
             finally
@@ -189,12 +173,12 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, R
                 var confirmation = ended + series.Confirmation;
                 var pausedUntil = retryAfter.ClosedUntil(job.Target.Name);
                 // A confirmation the target's pause holds back is a skipped probe like any other the pause holds back.
-                if (pausedUntil > confirmation) metrics.RecordSkipped(job.Key, SkipReasons.RetryAfter);
+                if (pausedUntil > confirmation) recording.RecordSkipped(job.Key, SkipReasons.RetryAfter);
                 series.Due = Later(confirmation, pausedUntil);
             }
             else series.Due = NextDue(series.Due, job.Interval, ended);
             // A model whose failure is confirmed while its target is up: its own fault, checked again sooner to see it end.
-            if (!result.Succeeded && !series.LastSucceeded && CheckKinds.Of(job.Check).Paid && TargetState(job) is HealthState.Healthy or HealthState.Degraded)
+            if (!result.Succeeded && !series.LastSucceeded && CheckKinds.Of(job.Check).Paid && targets.IsUp(job.Target.Name))
                 series.Due = Earlier(series.Due, ended + config.Current.Probing.PaidRecheckInterval);
             series.LastSucceeded = result.Succeeded;
             _waiting.Add(series, series.Due);

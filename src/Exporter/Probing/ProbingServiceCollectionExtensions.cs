@@ -1,14 +1,15 @@
-using RelayExporter.Circuits;
-using RelayExporter.Health;
 using RelayExporter.Probing.Checks;
 using RelayExporter.Probing.Http;
 using RelayExporter.Protocols;
-using RelayExporter.Spending;
 
 namespace RelayExporter.Probing;
 
 public static class ProbingServiceCollectionExtensions
 {
+    /// <summary>
+    /// Probing's own services. What its results go to, what its probes pass and their circuits (<see cref="ProbeRecording"/>,
+    /// <see cref="ProbeGates"/>, <see cref="ITargetHealthView"/>, <see cref="IProbeCircuits"/>) the composition root adds.
+    /// </summary>
     public static IServiceCollection AddProbing(this IServiceCollection services)
     {
         services.AddSingleton<ILlmProtocol, OpenAiProtocol>();
@@ -23,12 +24,8 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<ProbeHttpClients>();
         services.AddSingleton<ProcessSecrets>();
         services.AddSingleton<ProbeResultStore>();
-        services.AddSingleton<HealthBoard>();
-        services.AddSingleton<CircuitBoard>();
         services.AddSingleton<ProbeHandler>();
         services.AddSingleton<RetryAfterGate>();
-        services.AddSingleton<DailySpend>();
-        services.AddHostedService<StateChangeLog>();
         services.AddSingleton<ProbeScheduler>();
         services.AddHostedService(provider => provider.GetRequiredService<ProbeScheduler>());
         return services;

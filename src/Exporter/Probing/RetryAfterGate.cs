@@ -6,9 +6,9 @@ namespace RelayExporter.Probing;
 
 /// <summary>
 /// Remembers, per target, when it asked us to come back (Retry-After on 429/503/529, honoured up to
-/// <c>probing.max_retry_after</c>); no probe of it goes out before.
+/// <c>probing.max_retry_after</c>); no probe of it goes out before. A sink of scheduled results and a gate of scheduled probes.
 /// </summary>
-public sealed class RetryAfterGate(RunningConfig config, TimeProvider time)
+public sealed class RetryAfterGate(RunningConfig config, TimeProvider time) : IProbeResultSink, IProbeGate
 {
     private readonly ConcurrentDictionary<string, RetryAfterPause> _pauses = new();
 
@@ -23,6 +23,10 @@ public sealed class RetryAfterGate(RunningConfig config, TimeProvider time)
         _pauses[result.Key.Target] = new RetryAfterPause(now, now + honoured, result.Key.Check,
             $"{result.Key.Check}: {result.Outcome.Label()} ({asked}): probes wait until {now + honoured:HH:mm:ss}Z");
     }
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => Observe(result);
+
+    string? IProbeGate.SkipReason(ProbeJob job) => ClosedUntil(job.Target.Name) is null ? null : SkipReasons.RetryAfter;
 
     /// <summary>When the target may be probed again, or null when it may be now.</summary>
     public DateTimeOffset? ClosedUntil(string target) => PausedFor(target)?.Until;

@@ -1,13 +1,15 @@
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
 using RelayExporter.Probing;
 
 namespace RelayExporter.Spending;
 
 /// <summary>
 /// What paid probes spent in the current UTC day, against the budget, and the schedule's projection. Kept in memory:
-/// a restart starts the day's count from zero.
+/// a restart starts the day's count from zero. A sink of every probe sent (on-demand ones cost money too); the gate
+/// that holds back paid probes once the budget is spent.
 /// </summary>
-public sealed class DailySpend(RunningConfig config, TimeProvider time)
+public sealed class DailySpend(RunningConfig config, TimeProvider time) : IProbeResultSink, IProbeGate
 {
     private readonly Lock _gate = new();
     private DateOnly _day = Today(time);
@@ -59,6 +61,10 @@ public sealed class DailySpend(RunningConfig config, TimeProvider time)
         RollOver();
         _spentUsd += usd.Value;
     }
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => Add(result.CostUsd);
+
+    string? IProbeGate.SkipReason(ProbeJob job) => CheckKinds.Of(job.Check).Paid && Exhausted ? SkipReasons.BudgetExhausted : null;
 
     private void RollOver()
     {

@@ -1,6 +1,6 @@
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
-using static RelayExporter.Spending.ProbePricing;
+using static RelayExporter.Probing.ProbePricing;
 
 namespace RelayExporter.Spending;
 

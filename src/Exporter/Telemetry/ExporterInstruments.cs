@@ -87,7 +87,7 @@ internal sealed class ExporterInstruments : IDisposable
     {
         var tags = OrderedTags.ForProbe(result.Key);
         // A probe the circuit did not send took no time; recording 0 s would flatter the latency histograms.
-        if (result.Outcome != ProbeOutcome.CircuitOpen) _probeDuration.Record(result.Duration.TotalSeconds, tags);
+        if (result.Outcome.WasSent()) _probeDuration.Record(result.Duration.TotalSeconds, tags);
         _probes.Add(1, tags.With("outcome", result.Outcome.Label()));
         _openEnded.Outcome(result.Key, result.Outcome);
         _latest.Record(result);

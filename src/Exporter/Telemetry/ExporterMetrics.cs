@@ -16,7 +16,7 @@ namespace RelayExporter.Telemetry;
 /// and how the instruments get larger cardinality limits when a reload grows the fleet or an open-ended instrument
 /// (<see cref="OpenEndedSeries"/>) runs short.
 /// </summary>
-public sealed class ExporterMetrics : IDisposable
+public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDisposable
 {
     public const string MeterName = "RelayExporter";
 
@@ -64,6 +64,10 @@ public sealed class ExporterMetrics : IDisposable
     {
         if (seriesRemoved || genAiSwitched || fleet.Exceeds(_limits.SizedFor)) Restart(fleet);
     }
+
+    void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => RecordProbe(result, job.Target);
+
+    IDisposable IProbingActivity.TrackInFlight() => TrackInFlight();
 
     private void OnTick()
     {

@@ -32,7 +32,7 @@ internal sealed class GenAiInstruments
     public void Record(ProbeResult result, TargetOptions target)
     {
         // Only chat and stream probes have a model; a probe the circuit did not send was no operation.
-        if (result.Key.Model is not { } model || result.Outcome == ProbeOutcome.CircuitOpen) return;
+        if (result.Key.Model is not { } model || !result.Outcome.WasSent()) return;
 
         var system = GenAiSystem.Of(target);
         var server = target.BaseUri;

@@ -42,7 +42,7 @@ internal sealed class LatestProbeGauges
         var tags = OrderedTags.ForProbe(result.Key);
         _success.Record(result.Succeeded ? 1 : 0, tags);
         // A probe the circuit did not send leaves the latest exchange's values as they were.
-        if (result.Outcome != ProbeOutcome.CircuitOpen) _statusCode.Record(result.StatusCode ?? 0, tags);
+        if (result.Outcome.WasSent()) _statusCode.Record(result.StatusCode ?? 0, tags);
         if (result.Trace is { } trace) RecordExchange(result.Key.Target, trace, tags);
         foreach (var (model, listed) in result.ModelsListed ?? [])
             _modelListed.Record(listed ? 1 : 0, Tag("model", model), Tag("target", result.Key.Target));

@@ -1,19 +1,26 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RelayExporter.Circuits;
 using RelayExporter.Configuration;
+using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
-/// <summary>The exporter's real probing components, wired as the host wires them, without the scheduler or a web server.</summary>
+/// <summary>
+/// The exporter's real probing components without the scheduler or a web server: by default a handler that records
+/// nothing (its probes return their results); with <c>recordsScheduledProbes</c>, wired as the host wires them, so that
+/// <see cref="ProbeHandler.RunAsync"/> records into the store, health and metrics.
+/// </summary>
 public sealed class ProbeRig : IDisposable
 {
     private readonly ServiceProvider _services;
 
+    /// <param name="recordsScheduledProbes">Wires the sinks as the host does (metrics among them); otherwise scheduled probes record nothing.</param>
     /// <param name="configure">Changes to the services as the host wires them (a test-only protocol in place of a real one).</param>
-    public ProbeRig(ExporterOptions options, TimeProvider? time = null, Action<IServiceCollection>? configure = null)
+    public ProbeRig(ExporterOptions options, TimeProvider? time = null, bool recordsScheduledProbes = false, Action<IServiceCollection>? configure = null)
     {
         // Credentials are read when a configuration is loaded (validated); these options were built in code.
         var problems = new ConfigProblems("test.yml", new Dictionary<string, int>());
@@ -22,11 +29,20 @@ public sealed class ProbeRig : IDisposable
         services.AddLogging(b => b.SetMinimumLevel(LogLevel.Warning).AddProvider(Logs));
         services.AddSingleton(time ?? TimeProvider.System);
         services.AddSingleton(new RunningConfig("test.yml", options, time ?? TimeProvider.System));
-        services.AddSingleton(BuildInfo.Current);
-        services.AddSingleton<CardinalityLimits>();
-        services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-        services.AddProbing();
+        if (recordsScheduledProbes)
+        {
+            services.AddSingleton(BuildInfo.Current);
+            services.AddSingleton<CardinalityLimits>();
+            services.AddSingleton<ExporterMetrics>();
+            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+            services.AddWiredProbing();
+        }
+        else
+        {
+            services.AddProbing();
+            services.AddSingleton<IProbeCircuits, CircuitBoard>();
+            services.AddSingleton(ProbeRecording.Nothing);
+        }
         configure?.Invoke(services);
         _services = services.BuildServiceProvider();
         Options = options;

@@ -12,9 +12,9 @@ using RelayExporter.Telemetry.Prometheus;
 namespace RelayExporter.Tests.Infrastructure;
 
 /// <summary>
-/// The exporter's probing services (scheduler, handler, health, circuits, metrics) on the test's clock, with the test's
-/// checks in place of the real ones: a scheduler test drives time and sees every probe without an upstream. Reloads go
-/// through the exporter's <see cref="ReloadReconciler"/>.
+/// The exporter's probing services (scheduler, handler, gates, health, circuits, spend, metrics), wired as the host wires
+/// them, on the test's clock, with the test's checks in place of the real ones: a scheduler test drives time and sees
+/// every probe without an upstream. Reloads go through the exporter's <see cref="ReloadReconciler"/>.
 /// </summary>
 public static class ProbingServices
 {
@@ -29,7 +29,7 @@ public static class ProbingServices
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
-        services.AddProbing();
+        services.AddWiredProbing();
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);
         services.AddSingleton<ReloadReconciler>();

@@ -207,7 +207,7 @@ public sealed class GenAiConventionsTests
                     },
                 },
             ],
-        });
+        }, recordsScheduledProbes: true);
     }
 
     // The simulator wants a key, any key.

@@ -128,7 +128,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
         var status = (int)response.StatusCode;
         if (status is >= 300 and < 400) throw new ProbeFailure(ProbeOutcome.InvalidResponse, $"HTTP {status} {Redirect(response)} not followed");
         var excerpt = Excerpt(body);
-        var outcome = HttpStatusOutcome.Classify(status, excerpt, status == 404 && protocol.SaysModelMissing(body, RequestedModel));
+        var outcome = StatusOutcome.Classify(status, excerpt, status == 404 && protocol.SaysModelMissing(body, RequestedModel));
         var reason = status switch
         {
             < 100 or > 599 => $"HTTP {status} is not a status (100–599): {excerpt}",

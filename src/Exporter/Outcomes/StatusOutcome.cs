@@ -1,10 +1,9 @@
-using RelayExporter.Outcomes;
-
-namespace RelayExporter.Probing;
+namespace RelayExporter.Outcomes;
 
 /// <summary>Maps an HTTP error status to its outcome.</summary>
-public static class HttpStatusOutcome
+public static class StatusOutcome
 {
+    /// <param name="saysModelMissing">The body says the requested model does not exist (a 404 is then model_missing).</param>
     public static ProbeOutcome Classify(int status, string bodyExcerpt, bool saysModelMissing) => status switch
     {
         < 100 or > 599 => ProbeOutcome.InvalidResponse,

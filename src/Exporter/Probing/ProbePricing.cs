@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using RelayExporter.Configuration;
-using RelayExporter.Probing;
 
-namespace RelayExporter.Spending;
+namespace RelayExporter.Probing;
 
 /// <summary>What a paid probe costs: from the usage its answer reports, or at most, from its prompt and max_tokens.</summary>
 public static class ProbePricing
