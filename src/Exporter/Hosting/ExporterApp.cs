@@ -7,7 +7,7 @@ using RelayExporter.Sharding;
 using RelayExporter.Status;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
-using RelayExporter.Probing.OnDemand;
+using RelayExporter.OnDemand;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Web;

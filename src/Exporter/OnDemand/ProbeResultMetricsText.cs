@@ -1,8 +1,9 @@
 using System.Text;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Outcomes;
+using RelayExporter.Probing;
 
-namespace RelayExporter.Probing.OnDemand;
+namespace RelayExporter.OnDemand;
 
 /// <summary>
 /// One probe's result as Prometheus text, blackbox_exporter style: the series carry no target labels, because the
