@@ -24,7 +24,7 @@ public sealed class ProbeTranscript
 
     /// <summary>
     /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line (a key in
-    /// the query string, Gemini): no secret, no control character, whatever a hostile or careless upstream sends.
+    /// the query string, for a target whose credential sets <c>query</c>): no secret, no control character, whatever a hostile or careless upstream sends.
     /// </summary>
     public void Clean(UpstreamText text)
     {
