@@ -36,7 +36,7 @@ public static class ExporterApp
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard));
+        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard is null ? null : commandLine.Shard.Select));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddProbing();
         builder.Services.AddSingleton<ConfigReloader>();

@@ -1,6 +1,6 @@
 using RelayExporter.Configuration;
-using RelayExporter.Operations;
 using RelayExporter.Probing;
+using RelayExporter.Web;
 
 namespace RelayExporter.OnDemand;
 
