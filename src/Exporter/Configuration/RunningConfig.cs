@@ -5,7 +5,9 @@ namespace RelayExporter.Configuration;
 /// What of a loaded configuration is in force here, at start-up and after every reload: on a sharded replica, only its
 /// shard's targets. Null: all of it.
 /// </param>
-public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null)
+/// <param name="check">What the loader checks beyond the file's shape on every reload (<see cref="ConfigLoader.Load"/>).</param>
+public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null,
+    ConfigCheck? check = null)
 {
     private readonly object _reloadGate = new();
     private ExporterOptions _current = inForce?.Invoke(initial) ?? initial;
@@ -29,7 +31,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             ExporterOptions next;
             try
             {
-                next = ConfigLoader.Load(Path);
+                next = ConfigLoader.Load(Path, check);
                 if (inForce is not null) next = inForce(next);
             }
             catch (ConfigException e)

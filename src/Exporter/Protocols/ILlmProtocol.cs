@@ -18,7 +18,7 @@ public interface ILlmProtocol
     /// <param name="path">The models check's configured path; null for the protocol's own.</param>
     HttpRequestMessage CreateModelsRequest(TargetOptions target, string? path);
 
-    /// <summary>The model ids of a models-list response; throws <see cref="Probing.ProbeFailure"/> when the shape is wrong.</summary>
+    /// <summary>The model ids of a models-list response; throws <see cref="ProbeFailure"/> when the shape is wrong.</summary>
     IReadOnlySet<string> ParseModelIds(JsonElement document);
 
     /// <summary>Whether a models list holding <paramref name="offered"/> offers the configured <paramref name="model"/>.</summary>
@@ -26,12 +26,12 @@ public interface ILlmProtocol
 
     HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request);
 
-    /// <summary>The answer of a non-streamed chat response; throws <see cref="Probing.ProbeFailure"/> (invalid_response) when the shape is wrong.</summary>
+    /// <summary>The answer of a non-streamed chat response; throws <see cref="ProbeFailure"/> (invalid_response) when the shape is wrong.</summary>
     ChatReply ParseChatReply(JsonElement document);
 
     /// <summary>
     /// One server-sent event of a streamed chat response (comments such as <c>: keep-alive</c> never reach here).
-    /// Throws <see cref="Probing.ProbeFailure"/> (invalid_response) when the data cannot be understood.
+    /// Throws <see cref="ProbeFailure"/> (invalid_response) when the data cannot be understood.
     /// </summary>
     StreamFrame ParseStreamFrame(string eventType, string data);
 }
