@@ -4,7 +4,6 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
-using RelayExporter.Probing.Checks;
 using RelayExporter.Protocols;
 using RelayExporter.Tests.Infrastructure;
 using RelayExporter.Outcomes;
