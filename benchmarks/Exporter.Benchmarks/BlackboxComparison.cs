@@ -5,7 +5,7 @@ using RelayExporter.Benchmarks.Infrastructure;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 "2× cheaper than blackbox_exporter": the same probe — an HTTP GET of the simulator's /v1/models with a bearer
+/// Whether a probe costs us at most half what it costs blackbox_exporter: the same probe — an HTTP GET of the simulator's /v1/models with a bearer
 /// header on a fresh connection — run through blackbox_exporter's <c>/probe?module=…&amp;target=…</c> and through
 /// ours, <c>/probe?target=…&amp;check=models</c>, by the same client at the same concurrency. What is compared is each
 /// exporter process's own CPU time (user + system, from /proc) divided by the probes it served; nothing is subtracted.

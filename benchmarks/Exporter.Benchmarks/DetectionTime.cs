@@ -5,8 +5,8 @@ using RelayExporter.Benchmarks.Infrastructure;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 "hard outage confirmed (unhealthy, circuit open) ≤ 5 s after it starts, with default settings", and the way
-/// back. The relay-exporter executable watches one simulator relay with nothing but defaults (health and models
+/// How soon a hard outage is confirmed (unhealthy, circuit open) after it starts, with default settings (the aim: within
+/// 5 s), and the way back. The relay-exporter executable watches one simulator relay with nothing but defaults (health and models
 /// checks every 3 s, confirmation 1 s, circuit 60 % of 5 s, break 15 s). Each round waits a random part of the
 /// interval (so the outage lands anywhere between two probes), makes the relay refuse connections, and polls
 /// /api/v1/targets every 20 ms until the target is unhealthy and its circuit open; then clears the fault and polls

@@ -6,7 +6,7 @@ using RelayExporter.Probing;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 "measured latency is honest": 1,000 probe series (models check; each series its own target, spread over the
+/// Whether the measured latency is honest (the upstream's delay plus little of our own): 1,000 probe series (models check; each series its own target, spread over the
 /// simulator's three OpenAI-compatible targets) run in-process, each once per interval at a start spread over the
 /// interval as the scheduler spreads them. The simulator holds every response for exactly L ms (<c>slow</c> fault).
 /// For every probe: reported duration − L, and first_byte phase − L (first byte excludes the connect). L = 0 (no

@@ -8,7 +8,7 @@ using RelayExporter.Probing;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 probe cost: how many probes per second one process runs, and the process CPU time each costs. Probes run
+/// What a probe costs: how many probes per second one process runs, and the process CPU time each costs. Probes run
 /// in-process through <see cref="ProbeHandler.ExecuteAsync"/> (fresh connection, full response validation, nothing
 /// recorded) at a fixed concurrency against the simulator, which runs as its own process so its CPU is not counted.
 /// <c>--record 1</c>: what recording costs. The probes run in the exporter host as the executable builds it (minus the

@@ -4,7 +4,7 @@ using RelayExporter.Benchmarks.Infrastructure;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 "10,000 probe series at a 30 s interval on 2 cores": the relay-exporter executable (Release build) with 5,000
+/// Whether 2 cores carry 10,000 probe series at a 30 s interval: the relay-exporter executable (Release build) with 5,000
 /// relay targets × {health, models} against the relay-simulator executable. After a warm-up (every series has run),
 /// over a measurement window scraped as Prometheus scrapes (gzip, its Accept header, every 15 s): the exporter's average
 /// CPU (% of one core, from /proc, scrapes included), its resident memory (before the first scrape, then every 5 s),

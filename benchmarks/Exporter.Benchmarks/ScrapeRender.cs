@@ -10,7 +10,7 @@ using RelayExporter.Probing;
 namespace RelayExporter.Benchmarks;
 
 /// <summary>
-/// §11 "full /metrics render ≤ 100 ms" with 10,000 series: the exporter host as the executable builds it (minus the
+/// Whether a full /metrics render stays within 100 ms with 10,000 series: the exporter host as the executable builds it (minus the
 /// scheduler), its result store and instruments filled by one real probe of every series (health and models checks of
 /// 5,000 relay targets against the simulator process), then GET /metrics timed end to end — collection, snapshot,
 /// serialisation, transfer over loopback — in each format, after a warm-up. Also this process's resident memory.

@@ -1,6 +1,5 @@
 using RelayExporter.Configuration;
-using RelayExporter.Hosting;
-using RelayExporter.Operations;
+using RelayExporter.Web;
 
 namespace RelayExporter.Circuits;
 
@@ -44,6 +43,6 @@ public static class CircuitEndpoints
             await change(circuit);
             changed.Add(new CircuitOverridden(key.Scope.Label(), key.Model, circuit.State.Label()));
         }
-        return Results.Json(new CircuitResponse(target, changed), ExporterJson.Default.CircuitResponse);
+        return Results.Json(new CircuitResponse(target, changed), CircuitsJson.Default.CircuitResponse);
     }
 }

@@ -3,8 +3,9 @@ namespace RelayExporter.Configuration;
 /// <summary>
 /// Where a secret lives: an environment variable or a file. The secret itself is never written in the YAML.
 /// A target's credential also says where the key goes: by default where the protocol puts it
-/// (<see cref="ProtocolDescription.DefaultCredentialHeader"/>); <see cref="Header"/> names another header
-/// (<c>api-key</c>, <c>x-api-key</c>, <c>apikey</c>), <see cref="Query"/> a query parameter (Gemini's <c>key</c>).
+/// (<see cref="ProtocolDescription.DefaultCredentialHeader"/>; Gemini's is <c>x-goog-api-key</c>); <see cref="Header"/>
+/// names another header (<c>api-key</c>, <c>x-api-key</c>, <c>apikey</c>), <see cref="Query"/> a query parameter instead
+/// (such as <c>key</c>, for a gateway that takes Gemini's key only there).
 /// </summary>
 public sealed class CredentialOptions
 {

@@ -44,8 +44,6 @@ public sealed class ExporterOptions
         foreach (var (model, price) in Prices) price.Validate($"prices:{model}", problems);
         Budget.Validate("budget", problems);
         Admin.Validate("admin", problems);
-        // The projection reads the effective settings, which only a configuration without other problems has.
-        if (!problems.Any) Spending.SpendProjection.Of(this).Validate(Budget, problems);
     }
 
     /// <summary>A model's price at a target: the target's own (a relay's mark-up), else the global table's; null when neither has one.</summary>

@@ -1,16 +1,18 @@
-using RelayExporter.Sharding;
-
 namespace RelayExporter.Configuration;
 
 /// <summary>The configuration in force, where it came from, and how its last (re)load went.</summary>
-/// <param name="shard">On a sharded replica, only this shard's targets are in force, at start-up and after every reload.</param>
-public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Shard? shard = null)
+/// <param name="inForce">
+/// What of a loaded configuration is in force here, at start-up and after every reload: on a sharded replica, only its
+/// shard's targets. Null: all of it.
+/// </param>
+/// <param name="check">What the loader checks beyond the file's shape on every reload (<see cref="ConfigLoader.Load"/>).</param>
+public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null,
+    ConfigCheck? check = null)
 {
     private readonly object _reloadGate = new();
-    private ExporterOptions _current = shard?.Select(initial) ?? initial;
+    private ExporterOptions _current = inForce?.Invoke(initial) ?? initial;
 
     public string Path { get; } = path;
-    public Shard? Shard { get; } = shard;
     public ExporterOptions Current => Volatile.Read(ref _current);
     public bool LastReloadSucceeded { get; private set; } = true;
     public DateTimeOffset LastSuccessfulReload { get; private set; } = time.GetUtcNow();
@@ -39,8 +41,8 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             ExporterOptions next;
             try
             {
-                next = ConfigLoader.Load(Path);
-                if (Shard is not null) next = Shard.Select(next);
+                next = ConfigLoader.Load(Path, check);
+                if (inForce is not null) next = inForce(next);
             }
             catch (ConfigException e)
             {

@@ -4,7 +4,6 @@ using System.Globalization;
 using System.Reflection;
 using System.Text.Json;
 using Microsoft.Extensions.Configuration;
-using RelayExporter.Web;
 
 namespace RelayExporter.Configuration;
 
@@ -14,12 +13,13 @@ namespace RelayExporter.Configuration;
 /// </summary>
 /// <remarks>
 /// It walks the option classes by reflection. So that this survives trimming and Native AOT, every type it can reach
-/// from <see cref="ExporterOptions"/> and <see cref="WebConfig"/> is kept by a <see cref="DynamicDependencyAttribute"/> on <see cref="Bind{T}"/>
-/// (a test checks the list is complete); a new option class, list or dictionary type must be added there.
+/// from <see cref="ExporterOptions"/> is kept by a <see cref="DynamicDependencyAttribute"/> on <see cref="Bind{T}"/>
+/// (a test checks the list is complete); a new option class, list or dictionary type must be added there. A caller that
+/// binds classes of its own (the web configuration) keeps them the same way, on its own method.
 /// </remarks>
 internal sealed class StrictConfigBinder(ConfigProblems problems)
 {
-    private const DynamicallyAccessedMemberTypes Bindable =
+    internal const DynamicallyAccessedMemberTypes Bindable =
         DynamicallyAccessedMemberTypes.PublicProperties | DynamicallyAccessedMemberTypes.PublicParameterlessConstructor;
     private const DynamicallyAccessedMemberTypes Collection = DynamicallyAccessedMemberTypes.PublicConstructors;
 
@@ -38,8 +38,6 @@ internal sealed class StrictConfigBinder(ConfigProblems problems)
     [DynamicDependency(Bindable, typeof(ModelPrice))]
     [DynamicDependency(Bindable, typeof(BudgetOptions))]
     [DynamicDependency(Bindable, typeof(AdminOptions))]
-    [DynamicDependency(Bindable, typeof(WebConfig))]
-    [DynamicDependency(Bindable, typeof(TlsServerConfig))]
     [DynamicDependency(Collection, typeof(Dictionary<string, string>))]
     [DynamicDependency(Collection, typeof(List<TargetOptions>))]
     [DynamicDependency(Collection, typeof(List<string>))]

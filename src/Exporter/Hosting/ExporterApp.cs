@@ -4,10 +4,11 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Routing;
 using RelayExporter.Sharding;
+using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
-using RelayExporter.Probing.OnDemand;
+using RelayExporter.OnDemand;
 using RelayExporter.Telemetry;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Web;
@@ -36,7 +37,7 @@ public static class ExporterApp
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard));
+        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard is null ? null : commandLine.Shard.Select, SpendProjection.CheckBudget));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddWiredProbing();
         builder.Services.AddSingleton<ConfigReloader>();

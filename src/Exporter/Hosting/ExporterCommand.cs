@@ -36,7 +36,7 @@ public static class ExporterCommand
             stderr.WriteLine($"relay-exporter: no configuration: pass --config.file PATH or set {CommandLine.ConfigFileVariable}");
             return 2;
         }
-        if (!TryLoad("configuration", configPath, ConfigLoader.Load, stderr, out var options)) return 1;
+        if (!TryLoad("configuration", configPath, LoadConfig, stderr, out var options)) return 1;
 
         try
         {
@@ -63,10 +63,12 @@ public static class ExporterCommand
         }
     }
 
+    private static ExporterOptions LoadConfig(string path) => ConfigLoader.Load(path, SpendProjection.CheckBudget);
+
     /// <summary>Validates the configuration and, when given, the web configuration (certificates and keys included).</summary>
     private static int CheckConfig(string path, string? webConfigPath, TextWriter stdout, TextWriter stderr)
     {
-        var (options, problems) = Load(path, ConfigLoader.Load);
+        var (options, problems) = Load(path, LoadConfig);
         if (webConfigPath is not null) problems = [.. problems, .. Load(webConfigPath, WebConfigLoader.Load).Problems];
         if (problems.Count == 0)
         {

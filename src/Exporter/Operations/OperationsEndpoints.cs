@@ -1,5 +1,5 @@
 using RelayExporter.Configuration;
-using RelayExporter.Hosting;
+using RelayExporter.Web;
 
 namespace RelayExporter.Operations;
 
@@ -18,9 +18,9 @@ public static class OperationsEndpoints
             if (AdminAuthorization.Refusal(request, config) is { } refusal) return refusal;
             var problems = reloader.Reload("POST /-/reload");
             return problems.Count == 0
-                ? Results.Json(new ReloadedResponse("reloaded", config.Current.Targets.Count), ExporterJson.Default.ReloadedResponse)
+                ? Results.Json(new ReloadedResponse("reloaded", config.Current.Targets.Count), OperationsJson.Default.ReloadedResponse)
                 : Results.Json(new ReloadRejectedResponse("rejected", "the configuration is invalid; the running one stays in force", problems.Select(p => p.ToString()).ToList()),
-                    ExporterJson.Default.ReloadRejectedResponse, statusCode: StatusCodes.Status400BadRequest);
+                    OperationsJson.Default.ReloadRejectedResponse, statusCode: StatusCodes.Status400BadRequest);
         });
         return endpoints;
     }

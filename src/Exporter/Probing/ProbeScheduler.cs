@@ -2,7 +2,6 @@ using System.Diagnostics.CodeAnalysis;
 using System.Security.Cryptography;
 using System.Text.Json;
 using RelayExporter.Configuration;
-using RelayExporter.Hosting;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
@@ -232,7 +231,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
     /// <remarks>Kept as a hash of the settings: the settings as JSON are ~1.6 KB per series, 16 MB for 10,000 series.</remarks>
     private static SeriesFingerprint Fingerprint(ProbeJob job)
     {
-        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new SeriesSettings(job.Target, job.Settings), ExporterJson.Default.SeriesSettings));
+        var hash = SHA256.HashData(JsonSerializer.SerializeToUtf8Bytes(new SeriesSettings(job.Target, job.Settings), ProbingJson.Default.SeriesSettings));
         return new SeriesFingerprint(job.Key, BitConverter.ToUInt128(hash));
     }
 

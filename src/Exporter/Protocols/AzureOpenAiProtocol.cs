@@ -23,7 +23,7 @@ public sealed class AzureOpenAiProtocol : ILlmProtocol
 
     /// <summary>Azure lists models with their version (<c>gpt-4.1-2025-04-14</c>); the configuration names the model.</summary>
     public bool Offers(IReadOnlySet<string> offered, string model) =>
-        offered.Contains(model) || offered.Any(id => Probing.Checks.AnsweringModel.IsSame(model, id));
+        offered.Contains(model) || offered.Any(id => ModelNames.IsSame(model, id));
 
     public HttpRequestMessage CreateChatRequest(TargetOptions target, ChatProbeRequest request)
     {

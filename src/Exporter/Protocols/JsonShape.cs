@@ -1,7 +1,6 @@
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using RelayExporter.Probing;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Protocols;

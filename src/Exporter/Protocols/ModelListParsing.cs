@@ -1,5 +1,4 @@
 using System.Text.Json;
-using RelayExporter.Probing;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Protocols;

@@ -28,6 +28,12 @@ public sealed record SpendProjection(double UsdPerDay, IReadOnlyList<SeriesProje
         return new SpendProjection(priced.Sum(s => s.UsdPerDay), priced, unpriced);
     }
 
+    /// <summary>
+    /// The configuration's budget against its projection, as the loader's <see cref="ConfigCheck"/>: the projection reads
+    /// the effective settings, which only a configuration without other problems has.
+    /// </summary>
+    public static void CheckBudget(ExporterOptions options, ConfigProblems problems) => Of(options).Validate(options.Budget, problems);
+
     /// <summary>A budget is refused when it cannot be kept: a paid series it cannot count, or a projection over it that was not accepted.</summary>
     public void Validate(BudgetOptions budget, ConfigProblems problems)
     {

@@ -2,11 +2,15 @@ namespace RelayExporter.Status;
 
 public static class StatusPageEndpoints
 {
-    /// <summary>The status page for people at <c>/</c>: one self-contained HTML file that refreshes itself from /api/v1/targets.</summary>
+    /// <summary>
+    /// The status page for people at <c>/</c>: one self-contained HTML file that refreshes itself from
+    /// <c>GET /api/v1/targets</c>, which answers the same for programs.
+    /// </summary>
     public static IEndpointRouteBuilder MapStatusPage(this IEndpointRouteBuilder endpoints)
     {
         var page = ReadPage();
         endpoints.MapGet("/", () => Results.Bytes(page, "text/html; charset=utf-8"));
+        endpoints.MapGet("/api/v1/targets", (TargetStatusReport report) => Results.Json(report.Build(), StatusJson.Default.TargetsResponse));
         return endpoints;
     }
 

@@ -25,7 +25,7 @@ internal sealed record OtlpSettings(Uri Endpoint, OtlpExportProtocol Protocol, i
             return new OtlpSettings(ParseEndpoint("OTEL_EXPORTER_OTLP_METRICS_ENDPOINT", metricsEndpoint), kind, interval, headers);
         if (configuration["OTEL_EXPORTER_OTLP_ENDPOINT"] is not { Length: > 0 } endpoint) return null;
 
-        // The signal-neutral endpoint is a base: over HTTP each signal appends its own path (OTLP exporter spec).
+        // The signal-neutral endpoint is a base: over HTTP each signal appends its own path, as every OTLP exporter does.
         var uri = ParseEndpoint("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint);
         if (kind == OtlpExportProtocol.HttpProtobuf) uri = new Uri(uri.AbsoluteUri.TrimEnd('/') + "/v1/metrics");
         return new OtlpSettings(uri, kind, interval, headers);

@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using Microsoft.Extensions.Configuration;
 using RelayExporter.Configuration;
 
@@ -6,6 +7,10 @@ namespace RelayExporter.Web;
 /// <summary>Reads and validates the web configuration file; every problem is reported, with file, line and key.</summary>
 public static class WebConfigLoader
 {
+    // The binder reflects over what it binds: this keeps the web configuration's classes in a trimmed or Native AOT build
+    // (the lists and dictionaries they use are kept by the binder itself).
+    [DynamicDependency(StrictConfigBinder.Bindable, typeof(WebConfig))]
+    [DynamicDependency(StrictConfigBinder.Bindable, typeof(TlsServerConfig))]
     public static WebConfig Load(string path)
     {
         var yaml = new YamlConfigurationProvider(path);

@@ -1,4 +1,5 @@
 using RelayExporter.Configuration;
+using RelayExporter.Spending;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Configuration;
@@ -22,7 +23,8 @@ public class ConfigLoaderTests
             .ToList();
         Assert.NotEmpty(expected);
 
-        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path));
+        // Loaded as the exporter loads it: with the spend projection's check of the budget.
+        var error = Assert.Throws<ConfigException>(() => ConfigLoader.Load(path, SpendProjection.CheckBudget));
 
         var actual = error.Problems.Select(p => $"{p.Line}: {p.KeyPath}: {p.Reason}").ToList();
         Assert.Equal(expected.Order(), actual.Order());

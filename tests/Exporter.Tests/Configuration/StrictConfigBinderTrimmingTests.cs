@@ -14,15 +14,22 @@ public class StrictConfigBinderTrimmingTests
     [Fact]
     public void Every_type_the_binder_can_reach_is_kept_for_trimming()
     {
-        var kept = typeof(StrictConfigBinder).GetMethod(nameof(StrictConfigBinder.Bind))!
-            .GetCustomAttributes<DynamicDependencyAttribute>()
-            .Select(a => a.Type!)
-            .ToHashSet();
+        var kept = KeptBy(typeof(StrictConfigBinder).GetMethod(nameof(StrictConfigBinder.Bind))!);
 
-        var missing = Reachable(typeof(ExporterOptions)).Concat(Reachable(typeof(WebConfig))).Where(t => !kept.Contains(t)).Select(t => t.ToString()).ToList();
-
-        Assert.Empty(missing);
+        Assert.Empty(Reachable(typeof(ExporterOptions)).Where(t => !kept.Contains(t)).Select(t => t.ToString()));
     }
+
+    [Fact]
+    public void Every_type_the_web_configuration_loader_binds_is_kept_for_trimming()
+    {
+        var kept = KeptBy(typeof(StrictConfigBinder).GetMethod(nameof(StrictConfigBinder.Bind))!)
+            .Union(KeptBy(typeof(WebConfigLoader).GetMethod(nameof(WebConfigLoader.Load))!));
+
+        Assert.Empty(Reachable(typeof(WebConfig)).Where(t => !kept.Contains(t)).Select(t => t.ToString()));
+    }
+
+    private static HashSet<Type> KeptBy(MethodInfo method) =>
+        method.GetCustomAttributes<DynamicDependencyAttribute>().Select(a => a.Type!).ToHashSet();
 
     private static IEnumerable<Type> Reachable(Type root)
     {

@@ -140,6 +140,23 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reload_whose_paid_checks_can_spend_more_than_the_budget_is_rejected()
+    {
+        await using var exporter = await ExporterHost.StartAsync(Config(true, "openai"));
+        using var client = exporter.CreateClient();
+
+        // A chat check every minute, priced, against a budget of a millionth of a dollar a day.
+        var overBudget = Config(true, "openai").Replace("models: [gpt-4.1] }", "models: [gpt-4.1], checks: { models: {}, chat: { interval: 1m } } }")
+            + "prices:\n  gpt-4.1: { input: 2, output: 8 }\nbudget: { usd_per_day: 0.000001 }\n";
+        await File.WriteAllTextAsync(exporter.ConfigPath, overBudget);
+        using var reload = await Post(client, "/-/reload", Token);
+
+        Assert.Equal(HttpStatusCode.BadRequest, reload.StatusCode);
+        var problems = JsonDocument.Parse(await reload.Content.ReadAsStringAsync()).RootElement.GetProperty("problems").EnumerateArray().Select(p => p.GetString()).ToList();
+        Assert.Contains(problems, p => p!.Contains("budget.usd_per_day: the paid checks can spend up to"));
+    }
+
+    [Fact]
     public async Task A_change_of_the_file_reloads_by_itself()
     {
         await using var exporter = await ExporterHost.StartAsync(Config(true, "openai"));

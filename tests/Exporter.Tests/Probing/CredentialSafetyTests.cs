@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
-using RelayExporter.Probing.OnDemand;
+using RelayExporter.OnDemand;
 using RelayExporter.Simulator;
 using RelayExporter.Tests.Infrastructure;
 using RelayExporter.Outcomes;

@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
-using RelayExporter.Probing.Checks;
+using RelayExporter.Protocols;
 using RelayExporter.Tests.Infrastructure;
 using RelayExporter.Outcomes;
 
@@ -70,7 +70,7 @@ public sealed class OutcomeVerdictTests
     [InlineData("claude-sonnet-4", "claude-sonnet-4-5", false)]
     [InlineData("no-such-model", "gpt-4.1", false)]
     public void Versions_and_prefixes_name_the_same_model_and_nothing_else_does(string requested, string answered, bool same) =>
-        Assert.Equal(same, AnsweringModel.IsSame(requested, answered));
+        Assert.Equal(same, ModelNames.IsSame(requested, answered));
 
     [Fact]
     public async Task A_wrong_url_404_that_mentions_models_is_a_client_error()

@@ -60,7 +60,7 @@ public sealed class ShardTests
         {
             File.WriteAllText(path, Config(20));
             var shard = new Shard(1, 3);
-            var config = new RunningConfig(path, ConfigLoader.Load(path), TimeProvider.System, shard);
+            var config = new RunningConfig(path, ConfigLoader.Load(path), TimeProvider.System, shard.Select);
             Assert.Equal(Enumerable.Range(0, 20).Select(i => $"t{i}").Where(n => Shard.OwnerOf(n, 3) == 1), config.Current.Targets.Select(t => t.Name));
             Assert.NotEmpty(config.Current.Targets);
 

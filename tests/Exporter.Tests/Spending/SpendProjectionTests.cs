@@ -11,7 +11,7 @@ public class SpendProjectionTests
     {
         var path = Path.Combine(Path.GetTempPath(), $"spend-{Guid.NewGuid():N}.yml");
         File.WriteAllText(path, yaml);
-        try { return ConfigLoader.Load(path); }
+        try { return ConfigLoader.Load(path, SpendProjection.CheckBudget); }
         finally { File.Delete(path); }
     }
 

@@ -1,20 +1,20 @@
 using System.Text.RegularExpressions;
-using RelayExporter.Probing.Http;
 using RelayExporter.Outcomes;
+using RelayExporter.Probing.Http;
+using RelayExporter.Protocols;
 
 namespace RelayExporter.Probing.Checks;
 
 /// <summary>
-/// Whether the model a chat answer names is the one the probe asked for: a gateway that answers for a model it does
-/// not have with another model's reply has not served the request. Providers legitimately name a dated or numbered
-/// version of the model asked for, or prefix the name (<c>models/</c>); none of that is a substitution.
+/// Whether the model a chat answer names is the one the probe asked for (<see cref="ModelNames.IsSame"/>): a gateway that
+/// answers for a model it does not have with another model's reply has not served the request.
 /// </summary>
 public static partial class AnsweringModel
 {
     /// <summary>Throws a <see cref="ProbeOutcome.ModelSubstituted"/> failure when the answer names another model.</summary>
     public static void Verify(string requested, string? answered)
     {
-        if (string.IsNullOrWhiteSpace(answered) || IsSame(requested, answered)) return;
+        if (string.IsNullOrWhiteSpace(answered) || ModelNames.IsSame(requested, answered)) return;
         throw new ProbeFailure(ProbeOutcome.ModelSubstituted, $"asked for {requested}, answered by {answered}");
     }
 
@@ -26,34 +26,6 @@ public static partial class AnsweringModel
     public static string? AsLabel(string? answered, SecretRedactor secrets) =>
         answered is not null && UpstreamValueRefusal.Of(answered, LabelValue(), secrets) is null ? answered : null;
 
-    public static bool IsSame(string requested, string answered)
-    {
-        var (asked, named) = (Normalise(requested), Normalise(answered));
-        if (asked == named || IsVersionOf(asked, named) || IsVersionOf(named, asked)) return true;
-        // An alias for the current version (gemini-flash-latest) is answered by that version's full name
-        // (gemini-2.5-flash-preview-09-2025): every part of the alias is in it.
-        return asked.EndsWith(Latest, StringComparison.Ordinal) && asked[..^Latest.Length].Split('-').All(named.Split('-').Contains);
-    }
-
-    private const string Latest = "-latest";
-
-    /// <summary>
-    /// The last path segment (<c>models/gemini-2.5-flash</c>, <c>openai/gpt-4.1</c>), in lower case, dots as dashes
-    /// (<c>claude-sonnet-4.5</c> is <c>claude-sonnet-4-5</c>).
-    /// </summary>
-    private static string Normalise(string model) => model[(model.LastIndexOf('/') + 1)..].Trim().ToLowerInvariant().Replace('.', '-');
-
-    /// <summary><c>gpt-4.1-2025-04-14</c>, <c>claude-sonnet-4-5-20250929</c>, <c>gemini-1.5-flash-002</c>, <c>gpt-4-0613</c>.</summary>
-    private static bool IsVersionOf(string name, string versioned)
-    {
-        var stem = name.EndsWith(Latest, StringComparison.Ordinal) ? name[..^Latest.Length] : name;
-        return versioned.StartsWith(stem + "-", StringComparison.Ordinal) && VersionSuffix().IsMatch(versioned[(stem.Length + 1)..]);
-    }
-
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.:/-]*$")]
     private static partial Regex LabelValue();
-
-    // A date or a version number only: gpt-4 answered by gpt-4-1 (gpt-4.1) or gpt-4o-mini is another model.
-    [GeneratedRegex(@"^([0-9]{8}|[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{3,4})$")]
-    private static partial Regex VersionSuffix();
 }

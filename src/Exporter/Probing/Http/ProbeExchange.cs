@@ -40,7 +40,7 @@ public sealed class ProbeExchange(ProbeHttpClients clients, TargetOptions target
     /// <summary>The model the probe asks for, if any: a 404 that names it says the model does not exist.</summary>
     public string? RequestedModel { get; init; }
 
-    /// <summary>When the response headers arrived, for measuring times within the body (first token).</summary>
+    /// <summary>The time elapsed since the request was sent, read as the body arrives: the first token and the gaps between tokens are measured with it.</summary>
     public TimeSpan SinceSent => time.GetElapsedTime(_sent);
 
     /// <summary>Sends the request with the target's credential, added now that the request is complete.</summary>

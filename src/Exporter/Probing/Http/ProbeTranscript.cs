@@ -24,8 +24,8 @@ public sealed class ProbeTranscript
 
     /// <summary>
     /// Cleans everything an upstream could have written or echoed back (body, headers) and the request line and headers
-    /// (a key in the query string, Gemini; whatever a request authenticator added): no secret, no control character,
-    /// whatever a hostile or careless upstream sends.
+    /// (a key in the query string, for a target whose credential sets <c>query</c>; whatever a request authenticator
+    /// added): no secret, no control character, whatever a hostile or careless upstream sends.
     /// </summary>
     public void Clean(UpstreamText text)
     {

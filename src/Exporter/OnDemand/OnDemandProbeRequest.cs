@@ -1,6 +1,7 @@
 using RelayExporter.Configuration;
+using RelayExporter.Probing;
 
-namespace RelayExporter.Probing.OnDemand;
+namespace RelayExporter.OnDemand;
 
 /// <summary>Turns <c>/probe</c> query parameters into a job, or into a message that says exactly what is wrong.</summary>
 public static class OnDemandProbeRequest

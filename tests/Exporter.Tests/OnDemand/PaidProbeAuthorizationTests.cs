@@ -5,7 +5,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 using RelayExporter.Tests.Infrastructure;
 
-namespace RelayExporter.Tests.Probing;
+namespace RelayExporter.Tests.OnDemand;
 
 /// <summary>On-demand chat and stream probes spend money: only the holder of the admin token may run them.</summary>
 [Collection(ExporterHostCollection.Name)]

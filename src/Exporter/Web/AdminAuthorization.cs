@@ -1,9 +1,8 @@
 using System.Security.Cryptography;
 using System.Text;
 using RelayExporter.Configuration;
-using RelayExporter.Hosting;
 
-namespace RelayExporter.Operations;
+namespace RelayExporter.Web;
 
 /// <summary>
 /// Admin calls (reload, circuit override) and on-demand probes that cost money need the token named by
@@ -38,7 +37,7 @@ public static class AdminAuthorization
 
     private static ChallengeResult Challenge(string message) => new ChallengeResult(message);
 
-    public static IResult Problem(int status, string message) => Results.Json(new ErrorResponse(message), ExporterJson.Default.ErrorResponse, statusCode: status);
+    public static IResult Problem(int status, string message) => Results.Json(new ErrorResponse(message), WebJson.Default.ErrorResponse, statusCode: status);
 
     private sealed class ChallengeResult(string message) : IResult
     {

@@ -1,9 +1,10 @@
 using System.Text;
 using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Outcomes;
+using RelayExporter.Probing;
 using RelayExporter.Telemetry.Catalog;
 
-namespace RelayExporter.Probing.OnDemand;
+namespace RelayExporter.OnDemand;
 
 /// <summary>
 /// One probe's result as Prometheus text, blackbox_exporter style: the series carry no target labels, because the

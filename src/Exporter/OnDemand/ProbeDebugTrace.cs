@@ -1,8 +1,9 @@
 using System.Globalization;
 using System.Text;
 using RelayExporter.Outcomes;
+using RelayExporter.Probing;
 
-namespace RelayExporter.Probing.OnDemand;
+namespace RelayExporter.OnDemand;
 
 /// <summary>A probe told for people: what was sent (credentials redacted), what came back, how long each part took, and why it ended so.</summary>
 public static class ProbeDebugTrace

@@ -2,7 +2,7 @@ using System.Net;
 using RelayExporter.Simulator;
 using RelayExporter.Tests.Infrastructure;
 
-namespace RelayExporter.Tests.Probing;
+namespace RelayExporter.Tests.OnDemand;
 
 [Collection(ExporterHostCollection.Name)]
 public sealed class OnDemandProbeTests : IAsyncLifetime

@@ -1,7 +1,8 @@
 using RelayExporter.Configuration;
-using RelayExporter.Operations;
+using RelayExporter.Probing;
+using RelayExporter.Web;
 
-namespace RelayExporter.Probing.OnDemand;
+namespace RelayExporter.OnDemand;
 
 public static class ProbeEndpoints
 {
