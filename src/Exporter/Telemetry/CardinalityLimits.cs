@@ -80,6 +80,8 @@ public sealed class CardinalityLimits
             "relay_rate_limit_remaining" => fleet.Targets * 2,
             "relay_target_health" or "relay_target_consecutive_failures" or "relay_tls_certificate_expiry_timestamp" => fleet.Targets,
             "relay_model_health" or "relay_model_consecutive_failures" or "relay_model_listed" => fleet.Models,
+            // At most one direct provider per relay target × model.
+            "relay_direct_pair_info" => fleet.Models,
             // Per model series of the chat and stream checks; tokens twice (input, output).
             "relay_probe_tokens" => fleet.ModelSeries * 2,
             // GenAI instruments (none unless configured): per target × model, as chat and stream probes share their attributes.

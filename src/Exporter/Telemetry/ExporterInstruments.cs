@@ -76,6 +76,7 @@ internal sealed class ExporterInstruments : IDisposable
         ObserveHealthScores(health, time);
         ObserveExporter(config, build);
         ObserveSpend(spend);
+        ObserveDirectPairs(config);
     }
 
     /// <summary>Records the latest values of these results and every current state (fresh instruments start empty).</summary>
@@ -200,6 +201,22 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_exporter_probes_max_concurrency",
             () => config.Current.Probing.MaxConcurrency,
             description: "Probes the exporter runs at once at most (probing.max_concurrency); more wait, and their schedule lag grows.");
+    }
+
+    // Observable: the pairs follow the configuration in force, so a reload that removes one removes its series.
+    private void ObserveDirectPairs(RunningConfig config)
+    {
+        (ExporterOptions Options, DirectPairing Pairing)? computed = null;
+        IEnumerable<Measurement<int>> Pairs()
+        {
+            var options = config.Current;
+            if (computed is not { } last || !ReferenceEquals(last.Options, options)) computed = last = (options, DirectPairing.Of(options));
+            foreach (var pair in last.Pairing.Pairs)
+                yield return new(1, Tag("direct_target", pair.DirectTarget), Tag("model", pair.Model), Tag("target", pair.Target));
+        }
+
+        _meter.CreateObservableGauge("relay_direct_pair_info", Pairs,
+            description: "Always 1: the relay target's model is compared with the provider target (direct_target) that probes the same model directly; join on it to get what the relay adds.");
     }
 
     private void ObserveSpend(DailySpend spend)
