@@ -206,11 +206,13 @@ internal sealed class ExporterInstruments : IDisposable
     // Observable: the pairs follow the configuration in force, so a reload that removes one removes its series.
     private void ObserveDirectPairs(RunningConfig config)
     {
-        (ExporterOptions Options, DirectPairing Pairing)? computed = null;
+        // Computed once per configuration; a reference, so a collection on another thread reads it whole.
+        PairingOf? computed = null;
         IEnumerable<Measurement<int>> Pairs()
         {
             var options = config.Current;
-            if (computed is not { } last || !ReferenceEquals(last.Options, options)) computed = last = (options, DirectPairing.Of(options));
+            var last = computed;
+            if (last is null || !ReferenceEquals(last.Options, options)) computed = last = new PairingOf(options, DirectPairing.Of(options));
             foreach (var pair in last.Pairing.Pairs)
                 yield return new(1, Tag("direct_target", pair.DirectTarget), Tag("model", pair.Model), Tag("target", pair.Target));
         }
@@ -229,6 +231,8 @@ internal sealed class ExporterInstruments : IDisposable
         _meter.CreateObservableGauge("relay_spend_projected_usd_per_day", () => spend.Projection.UsdPerDay,
             description: "The most the schedule's paid checks can spend in a day: every probe billing its prompt and max_tokens at the configured prices.");
     }
+
+    private sealed record PairingOf(ExporterOptions Options, DirectPairing Pairing);
 
     private Histogram<double> Histogram(string name, string unit, double[] buckets, string description) =>
         _meter.CreateHistogram(name, unit, description, tags: null, advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = buckets });
