@@ -52,6 +52,38 @@ public sealed class SlowFaultTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_relay_with_an_added_delay_answers_every_chat_and_stream_that_much_later_and_its_lists_at_once()
+    {
+        // relay-b of the default fleet adds 400 ms; a slow fault comes on top of it.
+        await _sim.SetFaultAsync("relay-b", "claude-sonnet-4.5", """{"kind":"slow","delay_ms":100}""");
+
+        var chat = await HeadersAfterAsync(TestHttp.Chat(_sim, "relay-b", "gpt-4.1"));
+        var stream = await HeadersAfterAsync(TestHttp.Chat(_sim, "relay-b", "gpt-4.1", stream: true));
+        var slowed = await HeadersAfterAsync(TestHttp.Chat(_sim, "relay-b", "claude-sonnet-4.5", stream: true));
+        var models = await HeadersAfterAsync(TestHttp.Models(_sim, "relay-b"));
+        var direct = await HeadersAfterAsync(TestHttp.Chat(_sim, "openai", "gpt-4.1", stream: true));
+
+        Assert.InRange(chat, 400, 400 + 10 * ToleranceMs);
+        Assert.InRange(stream, 400, 400 + 10 * ToleranceMs);
+        Assert.InRange(slowed, 500, 500 + 10 * ToleranceMs);
+        Assert.True(models < 400, $"the models list waited {models:F2} ms");
+        Assert.True(direct < 400, $"the provider waited {direct:F2} ms");
+    }
+
+    private async Task<double> HeadersAfterAsync(HttpRequestMessage request)
+    {
+        using (request)
+        {
+            var stopwatch = Stopwatch.StartNew();
+            using var response = await _sim.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+            var elapsed = stopwatch.Elapsed.TotalMilliseconds;
+            Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+            await response.Content.ReadAsByteArrayAsync();
+            return elapsed;
+        }
+    }
+
+    [Fact]
     public async Task Slow_token_delay_spaces_the_stream_frames()
     {
         await _sim.SetFaultAsync("relay-a", "gpt-4.1", """{"kind":"slow","delay_ms":20,"token_delay_ms":25}""");

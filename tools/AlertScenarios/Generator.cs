@@ -76,8 +76,10 @@ internal static class Generator
                 if (after > expected.Deadline)
                     problems.Add($"{scenario.Name}: {first.Describe()} notified {TestFile.Duration(after)} after the fault, later than {TestFile.Duration(expected.Deadline)}");
                 cells.Add($"| `{first.Describe()}` | {expected.Severity} | {TestFile.Duration(after)} |");
-                // When it fires: not one evaluation before, and then exactly these alerts of its name.
-                TestFile.WriteCase(yaml, first.Name, first.Time - Step, firingAt[first.Time - Step].Where(f => f.Name == first.Name));
+                // When it fires: not at the evaluation probed before (the one before, within the recording; five minutes before,
+                // in the repeated steady state), and then exactly these alerts of its name.
+                var before = times.Last(t => t < first.Time);
+                TestFile.WriteCase(yaml, first.Name, before, firingAt[before].Where(f => f.Name == first.Name));
                 TestFile.WriteCase(yaml, first.Name, first.Time, firingAt[first.Time].Where(f => f.Name == first.Name));
             }
 

@@ -49,7 +49,7 @@ internal sealed class Recorder(RecordOptions options)
         var fixtures = new List<Fixture>();
         foreach (var scenario in scenarios)
         {
-            var series = await prometheus.RawSeriesAsync($"{{target=\"{scenario.Name}\"}}", range, end);
+            var series = await prometheus.RawSeriesAsync($"{{target=~\"{string.Join('|', scenario.Targets)}\"}}", range, end);
             var all = up.Concat(series).Select(s =>
             {
                 var values = new string?[steps];

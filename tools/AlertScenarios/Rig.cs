@@ -8,8 +8,9 @@ using RelayExporter.Tests.Infrastructure;
 namespace RelayExporter.AlertScenarios;
 
 /// <summary>
-/// The simulator (one relay per scenario; a second, HTTPS simulator for each scenario with a certificate) and the real
-/// exporter probing them at its default cadence. Dispose stops exactly what it started.
+/// The simulator (one relay per scenario, and its direct provider when the scenario has one; a second, HTTPS simulator for
+/// each scenario with a certificate) and the real exporter probing them at its default cadence. Dispose stops exactly what
+/// it started.
 /// </summary>
 internal sealed class Rig : IAsyncDisposable
 {
@@ -94,16 +95,18 @@ internal sealed class Rig : IAsyncDisposable
     {
         var simulator = await SimulatorHost.StartAsync(new SimulatorOptions
         {
-            Targets = scenarios.Select(s => new TargetDefinition(s.Name, TargetProtocol.OpenAi, TargetKind.Relay, Scenario.Models)
-            {
-                Providers = Scenario.Providers,
-            }).ToList(),
+            Targets = scenarios.SelectMany(s => s.WithDirectProvider
+                ? [Relay(s), new TargetDefinition(s.DirectTarget, TargetProtocol.OpenAi, TargetKind.Provider, Scenario.Models)]
+                : new[] { Relay(s) }).ToList(),
             Certificate = certificate?.Server,
         });
         simulators.Add(simulator);
         foreach (var scenario in scenarios) faults[scenario.Name] = new FaultClient(http, simulator.AdminUrl, scenario.Name);
         return simulator;
     }
+
+    private static TargetDefinition Relay(Scenario scenario) =>
+        new(scenario.Name, TargetProtocol.OpenAi, TargetKind.Relay, Scenario.Models) { Providers = Scenario.Providers };
 
     private static void AddTargets(StringBuilder yaml, IReadOnlyList<Scenario> scenarios, SimulatorHost simulator, string? caFile)
     {
@@ -117,6 +120,15 @@ internal sealed class Rig : IAsyncDisposable
                 .Append($"    models: [{string.Join(", ", Scenario.Models)}]\n")
                 .Append($"    checks: {{ health: {{}}, models: {{}}, chat: {paid}, stream: {paid} }}\n");
             if (caFile is not null) yaml.Append($"    tls: {{ ca_file: {caFile} }}\n");
+            if (!scenario.WithDirectProvider) continue;
+            // Named, not inferred: every direct provider of the run probes the same models.
+            yaml.Append($"    direct: {{ {string.Join(", ", Scenario.Models.Select(m => $"{m}: {scenario.DirectTarget}"))} }}\n")
+                .Append($"  - name: {scenario.DirectTarget}\n")
+                .Append("    protocol: openai\n")
+                .Append($"    base_url: {simulator.TargetUrl(scenario.DirectTarget).GetLeftPart(UriPartial.Authority)}\n")
+                .Append($"    credential: {{ env: {ApiKeyVariable} }}\n")
+                .Append($"    models: [{string.Join(", ", Scenario.Models)}]\n")
+                .Append($"    checks: {{ models: {{}}, chat: {paid}, stream: {paid} }}\n");
         }
     }
 

@@ -33,6 +33,17 @@ internal sealed record Scenario(string Name, string Description)
     /// <summary>The fault is there from the start (nothing is injected): times count from the first scrape.</summary>
     public bool FaultFromStart => CertificateValidity is not null;
 
+    /// <summary>
+    /// A healthy provider target, <see cref="DirectTarget"/>, probes the same models with the same checks, and the relay's
+    /// direct mapping names it: what the relay adds is measured against it.
+    /// </summary>
+    public bool WithDirectProvider { get; init; }
+
+    public string DirectTarget => $"{Name}-direct";
+
+    /// <summary>The targets whose series the fixture holds.</summary>
+    public IEnumerable<string> Targets => WithDirectProvider ? [Name, DirectTarget] : [Name];
+
     /// <summary>The steady state at the end of the recording repeated (in promtool time) until this long after the fault.</summary>
     public TimeSpan? ExtendTo { get; init; }
 }

@@ -40,6 +40,21 @@ internal static class Scenarios
             Expected = [new("RelayTimeToFirstTokenHigh", "warning", TimeSpan.FromMinutes(15), ("model", "gpt-4.1"))],
             ExtendTo = TimeSpan.FromMinutes(30),
         },
+        new("slow-relay", "the relay's first token of gpt-4.1 comes after 4 s; its direct provider answers as fast as ever")
+        {
+            WithDirectProvider = true,
+            Inject = faults => faults.SetForModelAsync("gpt-4.1", """{"kind":"slow","delay_ms":4000}"""),
+            // Tickets the relay's overhead, which says more than its slow first token (RelayTimeToFirstTokenHigh, inhibited).
+            Expected = [new("RelayTimeToFirstTokenOverheadHigh", "warning", TimeSpan.FromMinutes(25), ("model", "gpt-4.1"))],
+            ExtendTo = TimeSpan.FromMinutes(40),
+        },
+        new("relay-failing", "every chat and stream request for gpt-4.1 gets a 502 from the relay; its direct provider answers")
+        {
+            WithDirectProvider = true,
+            Inject = faults => faults.SetForModelAsync("gpt-4.1", """{"kind":"status","status":502}"""),
+            // Pages once, saying the relay is at fault (RelayModelDown, the same failure without the comparison, is inhibited).
+            Expected = [new("RelayFailingWhileDirectOk", "critical", TimeSpan.FromMinutes(8), ("model", "gpt-4.1"))],
+        },
         new("model-failing", "every chat and stream request for gpt-4.1 gets a 500; the relay is otherwise fine")
         {
             Inject = faults => faults.SetForModelAsync("gpt-4.1", """{"kind":"status","status":500}"""),

@@ -32,6 +32,7 @@ public sealed class ExporterOptions
                 problems.Add($"targets:{i}:name", $"duplicate target name \"{Targets[i].Name}\" (first used by targets[{first}])");
             else seen[Targets[i].Name] = i;
         }
+        DirectPairing.Validate(this, problems);
         Defaults.Validate("defaults", problems);
         Health.Validate("health", problems);
         Circuit.Validate("circuit", problems);

@@ -33,6 +33,9 @@ public sealed partial class TargetOptions
     /// <summary>Model → USD per million tokens at this target (a relay's mark-up); a model not listed here has the global price.</summary>
     public Dictionary<string, ModelPrice> Prices { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
+    /// <summary>Relay targets only: model → the provider target that probes it directly, to compare with (see <see cref="DirectPairing"/>).</summary>
+    public Dictionary<string, string> Direct { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_.-]{0,62}$")]
     private static partial Regex NamePattern();
 

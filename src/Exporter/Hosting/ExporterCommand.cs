@@ -74,6 +74,7 @@ public static class ExporterCommand
         {
             stdout.WriteLine("ok");
             if (SpendSummary(options!) is { } spend) stdout.WriteLine(spend);
+            foreach (var line in DirectPairing.Of(options!).Summary()) stdout.WriteLine(line);
             return 0;
         }
         foreach (var problem in problems) stderr.WriteLine(problem);

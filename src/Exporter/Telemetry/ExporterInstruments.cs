@@ -64,6 +64,7 @@ internal sealed class ExporterInstruments : IDisposable
         ObserveHealthScores(health, time);
         ObserveExporter(config, build);
         ObserveSpend(spend);
+        ObserveDirectPairs(config);
     }
 
     /// <summary>Records the latest values of these results and every current state (fresh instruments start empty).</summary>
@@ -177,6 +178,23 @@ internal sealed class ExporterInstruments : IDisposable
         MetricCatalog.ProbesMaxConcurrency.ObservableGauge(_meter, () => config.Current.Probing.MaxConcurrency);
     }
 
+    // Observable: the pairs follow the configuration in force, so a reload that removes one removes its series.
+    private void ObserveDirectPairs(RunningConfig config)
+    {
+        // Computed once per configuration; a reference, so a collection on another thread reads it whole.
+        PairingOf? computed = null;
+        IEnumerable<Measurement<int>> Pairs()
+        {
+            var options = config.Current;
+            var last = computed;
+            if (last is null || !ReferenceEquals(last.Options, options)) computed = last = new PairingOf(options, DirectPairing.Of(options));
+            foreach (var pair in last.Pairing.Pairs)
+                yield return new(1, Tag("direct_target", pair.DirectTarget), Tag("model", pair.Model), Tag("target", pair.Target));
+        }
+
+        MetricCatalog.DirectPairInfo.ObservableGauge(_meter, Pairs);
+    }
+
     private void ObserveSpend(DailySpend spend)
     {
         MetricCatalog.SpendToday.ObservableGauge(_meter, () => spend.SpentTodayUsd);
@@ -184,6 +202,8 @@ internal sealed class ExporterInstruments : IDisposable
             () => spend.BudgetUsd is { } budget ? [new Measurement<double>(budget)] : Array.Empty<Measurement<double>>());
         MetricCatalog.SpendProjected.ObservableGauge(_meter, () => spend.Projection.UsdPerDay);
     }
+
+    private sealed record PairingOf(ExporterOptions Options, DirectPairing Pairing);
 
     private static KeyValuePair<string, object?> Tag(string key, object? value) => new(key, value);
 }

@@ -10,9 +10,11 @@ public static class DefaultTargets
         {
             Providers = ["openai", "anthropic", "google", "deepseek"],
         },
+        // The slower relay: what it adds to every answer shows against the openai and anthropic providers in the demo.
         new("relay-b", TargetProtocol.OpenAi, TargetKind.Relay, ["gpt-4.1", "claude-sonnet-4.5", "deepseek-v3.2"])
         {
             Providers = ["openai", "anthropic", "deepseek"],
+            AddedDelayMs = 400,
         },
         new("openai", TargetProtocol.OpenAi, TargetKind.Provider, ["gpt-4.1", "gpt-4.1-mini"]),
         new("anthropic", TargetProtocol.Anthropic, TargetKind.Provider, ["claude-sonnet-4.5", "claude-haiku-4.5"]),

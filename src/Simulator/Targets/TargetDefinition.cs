@@ -19,6 +19,12 @@ public sealed record TargetDefinition(string Name, TargetProtocol Protocol, Targ
     /// <summary>Azure OpenAI: deployment (an entry of <see cref="Models"/>) → the model it serves; unlisted ones serve their own name.</summary>
     public IReadOnlyDictionary<string, string> Deployments { get; init; } = new Dictionary<string, string>();
 
+    /// <summary>
+    /// What a relay adds in front of its provider: every chat and stream answer (not a models list or health document)
+    /// starts this many milliseconds after the request arrived, on top of any <c>slow</c> fault.
+    /// </summary>
+    public int AddedDelayMs { get; init; }
+
     /// <summary>What a request must carry for this target to answer it, as a real gateway or provider would insist.</summary>
     public TargetRequirements Requires { get; init; } = TargetRequirements.None;
 }

@@ -23,15 +23,13 @@ internal sealed class TargetHandler(SimulatedTarget target, CancellationToken st
                 DateTimeOffset.UtcNow, request.Method, request.Path, model, _protocol.IsStream(request), _protocol.HasCredentials(request)));
 
             var fault = target.Faults.For(model);
-            switch (fault)
+            if (fault is DownFault)
             {
-                case DownFault:
-                    ResponseWriter.Reset(context);
-                    return;
-                case SlowFault slow:
-                    await Timing.WaitUntilAsync(arrival, slow.DelayMs, ct);
-                    break;
+                ResponseWriter.Reset(context);
+                return;
             }
+            var delayMs = (fault is SlowFault slow ? slow.DelayMs : 0) + (model is not null ? target.Definition.AddedDelayMs : 0);
+            if (delayMs > 0) await Timing.WaitUntilAsync(arrival, delayMs, ct);
             await ResponseWriter.WriteAsync(context, Respond(request, fault), fault, ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

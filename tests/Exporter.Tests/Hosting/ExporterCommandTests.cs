@@ -37,6 +37,25 @@ public class ExporterCommandTests
     }
 
     [Fact]
+    public async Task Config_check_lists_the_direct_pairs_it_made_and_the_relay_models_it_could_not_pair()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"relay-exporter-{Guid.NewGuid():N}.yml");
+        await File.WriteAllTextAsync(path, """
+            targets:
+              - { name: relay-a, kind: relay, protocol: openai, base_url: "http://127.0.0.1:1", models: [gpt-4.1, o3], checks: { stream: { interval: 1h } } }
+              - { name: openai, protocol: openai, base_url: "http://127.0.0.1:2", models: [gpt-4.1], checks: { stream: { interval: 1h } } }
+            """);
+
+        var (code, stdout, stderr) = await RunAsync("--config.check", path);
+
+        Assert.Equal((0, ""), (code, stderr));
+        // After "ok" and the spend of the (unpriced) stream checks.
+        Assert.StartsWith("ok\n", stdout);
+        Assert.EndsWith("\ndirect pairs: relay-a gpt-4.1 -> openai (inferred)\n"
+            + "not paired: relay-a o3: no provider target probes it with the same chat or stream check\n", stdout);
+    }
+
+    [Fact]
     public async Task Config_check_prints_every_problem_with_file_line_and_key_and_exits_non_zero()
     {
         var path = Path.Combine(TestData, "invalid-credential-in-url.yml");

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Time.Testing;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
+using RelayExporter.Spending;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Hosting;
@@ -31,7 +32,7 @@ public sealed class ReloadReconcilerTests
         await File.WriteAllTextAsync(exporter.ConfigPath, Config("kept", "added"));
 
         var loading = ProbePlan.CountInThisFlow();
-        ConfigLoader.Load(exporter.ConfigPath); // what reading and validating the file plans, whoever does it
+        ConfigLoader.Load(exporter.ConfigPath, SpendProjection.CheckBudget); // what reading and validating the file plans, as the exporter does
         var reloading = ProbePlan.CountInThisFlow();
         Assert.Empty(config.Reload());
 

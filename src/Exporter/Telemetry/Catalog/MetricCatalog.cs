@@ -270,6 +270,13 @@ internal static class MetricCatalog
     };
 
     // The exporter itself
+    public static readonly MetricDefinition DirectPairInfo = new()
+    {
+        // At most one direct provider per relay target × model.
+        Name = "relay_direct_pair_info", Kind = MetricKind.Gauge, Labels = ["target", "model", "direct_target"], Series = f => f.Models,
+        Help = "Always 1: the relay target's model is compared with the provider target (direct_target) that probes the same model directly; join on it to get what the relay adds.",
+    };
+
     public static readonly MetricDefinition ExporterBuildInfo = new()
     {
         Name = "relay_exporter_build_info", Kind = MetricKind.Gauge, Labels = ["version", "revision", "runtime"], Series = Few,
@@ -355,7 +362,7 @@ internal static class MetricCatalog
         ProbeTimeToFirstToken, ProbeTimePerOutputToken, ProbeTokens, ProbeCost,
         CertificateExpiry, RateLimitRemaining, UpstreamAvailable, UpstreamLatency, ActiveNodes, QueueDepth, HealthDocumentProblems, UpstreamValuesRefused,
         TargetHealthState, TargetHealth, TargetConsecutiveFailures, ModelHealthState, ModelHealth, ModelConsecutiveFailures, CircuitState, CircuitTransitions,
-        SpendToday, Budget, SpendProjected,
+        SpendToday, Budget, SpendProjected, DirectPairInfo,
         GenAiOperationDuration, GenAiTokenUsage, GenAiTimeToFirstChunk, GenAiTimePerOutputChunk,
         ExporterBuildInfo, ConfigLastReloadSuccessful, ConfigLastReloadSuccessTimestamp, ProbesInFlight, ProbesMaxConcurrency, ScheduleLag, LabelOverflow,
         .. Kept, ThreadPoolThreads, ThreadPoolQueueLength,
