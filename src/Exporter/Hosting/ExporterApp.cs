@@ -9,7 +9,6 @@ using RelayExporter.Operations;
 using RelayExporter.Probing;
 using RelayExporter.Probing.OnDemand;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
@@ -48,7 +47,7 @@ public static class ExporterApp
         var app = builder.Build();
         if (web?.BasicAuthUsers is { Count: > 0 } users) app.Use(new BasicAuthentication(users).InvokeAsync);
         if (commandLine.Shard is { } shard) app.Use(new ShardHeader(shard).InvokeAsync);
-        app.MapPrometheusScrapeEndpoint("/metrics");
+        app.MapMetricsEndpoint();
         app.MapOperationsEndpoints();
         app.MapProbeEndpoints();
         app.MapRoutingEndpoints();

@@ -3,7 +3,6 @@ using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -24,7 +23,7 @@ public sealed class ProbeRig : IDisposable
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddSingleton<PrometheusReaderCollection>();
         services.AddProbing();
         _services = services.BuildServiceProvider();
         Options = options;

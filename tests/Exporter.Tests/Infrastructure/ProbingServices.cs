@@ -6,7 +6,6 @@ using Microsoft.Extensions.Logging;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -26,7 +25,7 @@ public static class ProbingServices
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddSingleton<PrometheusReaderCollection>();
         services.AddProbing();
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);

@@ -101,7 +101,7 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         Assert.Equal(1, success.Single(s => s.Label("target") == "relay-a").Value);
         Assert.Equal(0, success.Single(s => s.Label("target") == "down").Value);
         Assert.True(Assert.Single(failed).Value >= 1);
-        Assert.Contains("application/openmetrics-text; version=1.0.0; charset=utf-8", _exporter.ScrapeContentTypes);
+        Assert.Contains("application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores", _exporter.ScrapeContentTypes);
     }
 
     [Fact]

@@ -1,5 +1,5 @@
 using System.Text;
-using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Telemetry;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing.OnDemand;
