@@ -8,7 +8,6 @@ const string Usage = """
       blackbox     CPU per probe: blackbox_exporter's /probe against ours, same HTTP GET, same client
       latency      reported duration minus an injected delay, 1,000 probe series
       render       /metrics render time and memory with 10,000 series, in-process
-      endpoint     /metrics side by side: our serializer against OpenTelemetry.Exporter.Prometheus.AspNetCore, 10,000 series
       scale        the relay-exporter executable with 10,000 series at 30 s: CPU, RSS, schedule lag, scrape time
       shards       4 sharded replicas × 10,000 series beside one Prometheus, against one replica alone: CPU, RSS
       detection    time from a hard outage to unhealthy and circuit open with default settings, and back
@@ -29,7 +28,6 @@ Func<Arguments, Task> benchmark = args[0] switch
     "blackbox" => BlackboxComparison.RunAsync,
     "latency" => LatencyHonesty.RunAsync,
     "render" => ScrapeRender.RunAsync,
-    "endpoint" => EndpointComparison.RunAsync,
     "scale" => SchedulerScale.RunAsync,
     "shards" => ShardedScale.RunAsync,
     "detection" => DetectionTime.RunAsync,

@@ -91,11 +91,11 @@ public sealed record DirectPairing(IReadOnlyList<DirectPair> Pairs, IReadOnlyLis
     }
 
     /// <summary>The chat and stream checks both targets run for the model (none when the provider does not probe it).</summary>
-    private static IReadOnlyList<string> SharedChecks(TargetOptions relay, TargetOptions provider, string model) =>
+    private static List<string> SharedChecks(TargetOptions relay, TargetOptions provider, string model) =>
         provider.Models.Contains(model, StringComparer.Ordinal)
             ? ComparedChecks(relay).Intersect(ComparedChecks(provider), StringComparer.OrdinalIgnoreCase).ToList()
             : [];
 
-    private static IReadOnlyList<string> ComparedChecks(TargetOptions target) =>
-        target.EffectiveChecks.Keys.Where(CheckNames.IsPerModel).ToList();
+    private static List<string> ComparedChecks(TargetOptions target) =>
+        target.EffectiveChecks.Keys.Where(k => CheckKinds.Of(k).PerModel).ToList();
 }

@@ -10,7 +10,6 @@ using RelayExporter.Operations;
 using RelayExporter.Probing;
 using RelayExporter.OnDemand;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Web;
 
 namespace RelayExporter.Hosting;
@@ -51,7 +50,7 @@ public static class ExporterApp
         app.Services.GetRequiredService<ReloadReconciler>(); // from now on, every reload goes through it
         if (web?.BasicAuthUsers is { Count: > 0 } users) app.Use(new BasicAuthentication(users).InvokeAsync);
         if (commandLine.Shard is { } shard) app.Use(new ShardHeader(shard).InvokeAsync);
-        app.MapPrometheusScrapeEndpoint("/metrics");
+        app.MapMetricsEndpoint();
         app.MapOperationsEndpoints();
         app.MapProbeEndpoints();
         app.MapRoutingEndpoints();

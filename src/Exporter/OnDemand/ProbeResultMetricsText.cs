@@ -1,5 +1,5 @@
 using System.Text;
-using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Telemetry;
 using RelayExporter.Outcomes;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry.Catalog;

@@ -5,7 +5,6 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Spending;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
 
@@ -21,7 +20,7 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     public const string MeterName = "RelayExporter";
 
     private readonly Func<ExporterInstruments> _create;
-    private readonly PrometheusScrapeExporter _scrape;
+    private readonly InProcessScrape _collection;
     private readonly CardinalityLimits _limits;
     private readonly ProbeResultStore _results;
     private readonly OpenEndedSeries _openEnded = new();
@@ -30,9 +29,9 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     private ExporterInstruments _instruments;
 
     public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
-        DailySpend spend, PrometheusScrapeExporter scrape, CardinalityLimits limits)
+        DailySpend spend, InProcessScrape collection, CardinalityLimits limits)
     {
-        _scrape = scrape;
+        _collection = collection;
         _limits = limits;
         _results = results;
         _create = () => new ExporterInstruments(results, health, circuits, config, build, time, spend, _openEnded);
@@ -44,6 +43,8 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     }
 
     internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
+
+    private static readonly TimeSpan CollectionTimeout = TimeSpan.FromSeconds(5);
 
     public void RecordProbe(ProbeResult result, TargetOptions target) => Volatile.Read(ref _instruments).RecordProbe(result, target);
 
@@ -86,7 +87,10 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
             Volatile.Read(ref _instruments).Dispose();
             // One collection lets the SDK drop the disposed instruments' series; without it their last values would
             // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
-            _scrape.CollectAndDiscard(5000);
+            // Twice: the first may join a scrape's collection that started before the disposal and passed some of these
+            // instruments already; the second then starts after it.
+            _collection.CollectAndDiscard(CollectionTimeout);
+            _collection.CollectAndDiscard(CollectionTimeout);
             _limits.SizedFor = fleet;
             _limits.ObservedWhenSized = _openEnded.Counts();
             _openEnded.Clear();

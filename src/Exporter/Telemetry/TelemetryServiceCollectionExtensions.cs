@@ -2,7 +2,6 @@ using OpenTelemetry;
 using OpenTelemetry.Exporter;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Telemetry;
 
@@ -10,15 +9,16 @@ public static class TelemetryServiceCollectionExtensions
 {
     /// <summary>
     /// Hosts the OpenTelemetry SDK with OpenTelemetry.Extensions.Hosting: the MeterProvider is built when the host starts
-    /// (so no scrape pays for it) and disposed with it; our Prometheus endpoint reads it and, when the standard
-    /// OTEL_EXPORTER_OTLP_* variables name an endpoint, it is pushed over OTLP as well.
+    /// (so no scrape pays for it) and disposed with it; OpenTelemetry's Prometheus exporter serves it on /metrics
+    /// (<see cref="MetricsEndpoint"/>) and, when the standard OTEL_EXPORTER_OTLP_* variables name an endpoint, it is
+    /// pushed over OTLP as well.
     /// </summary>
     public static IServiceCollection AddExporterTelemetry(this IServiceCollection services)
     {
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions { IncludeScopeLabels = false }));
+        services.AddSingleton<InProcessScrape>();
         services.AddSingleton<SelfMetrics>();
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource.Clear()
@@ -30,7 +30,7 @@ public static class TelemetryServiceCollectionExtensions
                 metrics.AddMeter(ExporterMetrics.MeterName, SelfMetrics.MeterName)
                     .AddRuntimeInstrumentation()
                     .AddProcessInstrumentation()
-                    .AddReader(provider => new BaseExportingMetricReader(provider.GetRequiredService<PrometheusScrapeExporter>()));
+                    .AddPrometheusExporter(MetricsEndpoint.Configure);
                 // The hosting builder is deferred: this runs when the provider is built, with the host's services.
                 ((IDeferredMeterProviderBuilder)metrics).Configure((provider, builder) =>
                 {

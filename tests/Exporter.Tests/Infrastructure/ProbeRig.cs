@@ -5,7 +5,6 @@ using RelayExporter.Configuration;
 using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -34,7 +33,7 @@ public sealed class ProbeRig : IDisposable
             services.AddSingleton(BuildInfo.Current);
             services.AddSingleton<CardinalityLimits>();
             services.AddSingleton<ExporterMetrics>();
-            services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+            services.AddSingleton<InProcessScrape>();
             services.AddWiredProbing();
         }
         else

@@ -7,7 +7,6 @@ using RelayExporter.Configuration;
 using RelayExporter.Hosting;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 
 namespace RelayExporter.Tests.Infrastructure;
 
@@ -28,7 +27,7 @@ public static class ProbingServices
         services.AddSingleton(BuildInfo.Current);
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
-        services.AddSingleton(new PrometheusScrapeExporter(new PrometheusScrapeOptions()));
+        services.AddSingleton<InProcessScrape>();
         services.AddWiredProbing();
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);

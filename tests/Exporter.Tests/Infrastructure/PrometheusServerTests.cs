@@ -1,4 +1,4 @@
-using RelayExporter.Tests.Telemetry.Prometheus;
+using RelayExporter.Tests.Telemetry;
 
 namespace RelayExporter.Tests.Infrastructure;
 

@@ -111,7 +111,25 @@ public sealed partial class ExporterScrapeTests : IAsyncLifetime
         Assert.Equal(1, success.Single(s => s.Label("target") == "relay-a").Value);
         Assert.Equal(0, success.Single(s => s.Label("target") == "down").Value);
         Assert.True(Assert.Single(failed).Value >= 1);
-        Assert.Contains("application/openmetrics-text; version=1.0.0; charset=utf-8", _exporter.ScrapeContentTypes);
+        Assert.Contains("application/openmetrics-text; version=1.0.0; charset=utf-8; escaping=underscores", _exporter.ScrapeContentTypes);
+    }
+
+    [Theory]
+    [InlineData("text/plain;version=0.0.4")]
+    [InlineData("application/openmetrics-text;version=1.0.0")]
+    public async Task Target_info_names_the_service_and_the_sdk(string accept)
+    {
+        using var client = _exporter.CreateClient();
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/metrics");
+        request.Headers.TryAddWithoutValidation("Accept", accept);
+        using var response = await client.SendAsync(request);
+
+        var info = Assert.Single(ScrapedMetrics.Parse(await response.Content.ReadAsStringAsync()).Named("target_info")).Labels;
+        Assert.Equal("relay-exporter", info["service_name"]);
+        Assert.Equal(BuildInfo.Current.Version, info["service_version"]);
+        Assert.Equal("opentelemetry", info["telemetry_sdk_name"]);
+        Assert.Equal("dotnet", info["telemetry_sdk_language"]);
+        Assert.NotEmpty(info["telemetry_sdk_version"]);
     }
 
     [Fact]

@@ -4,22 +4,20 @@ using RelayExporter.Configuration;
 using RelayExporter.Health;
 using RelayExporter.Probing;
 using RelayExporter.Telemetry;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
-using RelayExporter.Tests.Telemetry.Prometheus;
 using Microsoft.Extensions.Time.Testing;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Tests.Telemetry;
 
 /// <summary>Health and circuit states are stored gauges: recorded when they change, by a probe or by time alone.</summary>
-public sealed class StateGaugesTests : IDisposable
+public sealed class StateGaugesTests : IAsyncLifetime
 {
     private readonly FakeTimeProvider _time = new(TestClock.Start);
-    private readonly MeterHarness _harness = new();
+    private ScrapeTestApp _app = null!;
     private readonly HealthBoard _health;
     private readonly CircuitBoard _circuits;
-    private readonly StateGauges _gauges;
+    private StateGauges _gauges = null!;
     private readonly string _configPath = Path.GetTempFileName();
 
     public StateGaugesTests()
@@ -35,7 +33,12 @@ public sealed class StateGaugesTests : IDisposable
         var config = new RunningConfig(_configPath, ConfigLoader.Load(_configPath), _time);
         _health = new HealthBoard(config, _time, new RetryAfterGate(config, _time));
         _circuits = new CircuitBoard(config, _time);
-        _gauges = new StateGauges(_harness.Meter, _health, _circuits, _time);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _app = await ScrapeTestApp.StartAsync();
+        _gauges = new StateGauges(_app.Meter, _health, _circuits, _time);
     }
 
     [Fact]
@@ -44,13 +47,13 @@ public sealed class StateGaugesTests : IDisposable
         _health.Observe(new ProbeResult { Key = new ProbeKey("relay", "models", null), Outcome = ProbeOutcome.Success, Reason = "ok", StartedAt = _time.GetUtcNow() });
         _gauges.RefreshAfterProbe(new ProbeKey("relay", "models", null), []);
 
-        Assert.Equal("healthy", CurrentState(await _harness.RenderAsync(PrometheusFormat.Text004)));
+        Assert.Equal("healthy", CurrentState(await _app.ScrapeTextAsync()));
 
         _time.Advance(TimeSpan.FromMinutes(10)); // far past staleness (3 intervals)
-        Assert.Equal("healthy", CurrentState(await _harness.RenderAsync(PrometheusFormat.Text004))); // stored until refreshed
+        Assert.Equal("healthy", CurrentState(await _app.ScrapeTextAsync())); // stored until refreshed
         _gauges.Refresh();
 
-        var text = await _harness.RenderAsync(PrometheusFormat.Text004);
+        var text = await _app.ScrapeTextAsync();
         Assert.Equal("unknown", CurrentState(text));
         Assert.Equal(4, ScrapedMetrics.Parse(text).Named("relay_target_health_state").Count());
     }
@@ -62,7 +65,7 @@ public sealed class StateGaugesTests : IDisposable
 
         _gauges.Refresh();
 
-        var circuit = ScrapedMetrics.Parse(await _harness.RenderAsync(PrometheusFormat.Text004)).Named("relay_circuit_state").ToList();
+        var circuit = ScrapedMetrics.Parse(await _app.ScrapeTextAsync()).Named("relay_circuit_state").ToList();
         Assert.Equal(["closed", "half_open", "isolated", "open"], circuit.Select(s => s.Labels["state"]).Order());
         Assert.Equal("closed", Assert.Single(circuit, s => s.Value == 1).Labels["state"]);
     }
@@ -70,9 +73,9 @@ public sealed class StateGaugesTests : IDisposable
     private static string CurrentState(string text) =>
         Assert.Single(ScrapedMetrics.Parse(text).Named("relay_target_health_state"), s => s.Value == 1).Labels["state"];
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
-        _harness.Dispose();
+        await _app.DisposeAsync();
         File.Delete(_configPath);
     }
 }

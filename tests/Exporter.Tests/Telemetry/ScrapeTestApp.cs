@@ -11,32 +11,30 @@ using Microsoft.Extensions.Logging;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using RelayExporter.Telemetry.Prometheus;
+using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
 
-namespace RelayExporter.Tests.Telemetry.Prometheus;
+namespace RelayExporter.Tests.Telemetry;
 
 /// <summary>
-/// A minimal Kestrel app on 127.0.0.1 (port chosen by the OS) wired like the host: exporter → BaseExportingMetricReader,
-/// exporter registered as a singleton, <c>MapPrometheusScrapeEndpoint</c>. Records the Content-Type of every scrape
-/// response and the log lines written.
+/// A minimal Kestrel app on 127.0.0.1 (port chosen by the OS) with the exporter's /metrics: OpenTelemetry's Prometheus
+/// exporter with the exporter's options (<see cref="MetricsEndpoint"/>), over a meter of the test's own. Records the
+/// Content-Type and Content-Encoding of every scrape response.
 /// </summary>
 internal sealed class ScrapeTestApp : IAsyncDisposable
 {
-    private readonly WebApplication app;
-    private readonly OpenTelemetrySdk? sdk;
+    /// <summary>The Accept header Prometheus 2.x sends.</summary>
+    public const string PrometheusAccept =
+        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
 
-    private ScrapeTestApp(
-        WebApplication app, OpenTelemetrySdk? sdk, PrometheusScrapeExporter exporter, Meter meter, TestLoggerProvider logs,
-        ConcurrentQueue<string> contentTypes, ConcurrentQueue<string> contentEncodings)
+    private readonly WebApplication app;
+
+    private ScrapeTestApp(WebApplication app, Meter meter, ConcurrentQueue<string> contentTypes, ConcurrentQueue<string> contentEncodings)
     {
         ScrapeContentTypes = contentTypes;
         ScrapeContentEncodings = contentEncodings;
         this.app = app;
-        this.sdk = sdk;
-        Exporter = exporter;
         Meter = meter;
-        Logs = logs;
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.Single();
         BaseAddress = new Uri(address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
         Client = new HttpClient(new HttpClientHandler { AutomaticDecompression = System.Net.DecompressionMethods.None })
@@ -54,10 +52,6 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
 
     public Meter Meter { get; }
 
-    public PrometheusScrapeExporter Exporter { get; }
-
-    public TestLoggerProvider Logs { get; }
-
     /// <summary>Content-Type of each response from the scrape path, in order.</summary>
     public ConcurrentQueue<string> ScrapeContentTypes { get; }
 
@@ -65,32 +59,28 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
     public ConcurrentQueue<string> ScrapeContentEncodings { get; }
 
     /// <summary>
-    /// Starts the app. <paramref name="attach"/> false leaves the exporter without a MeterProvider (collection fails);
-    /// <paramref name="cardinalityLimit"/> raises the SDK's series limit per instrument (2,000 by default).
+    /// Starts the app. <paramref name="cardinalityLimit"/> raises the SDK's series limit per instrument (2,000 by default);
+    /// <paramref name="configure"/> adds to the MeterProvider (views).
     /// </summary>
     public static async Task<ScrapeTestApp> StartAsync(
-        PrometheusScrapeOptions? options = null, bool attach = true, Action<ResourceBuilder>? resource = null, int? cardinalityLimit = null)
+        Action<ResourceBuilder>? resource = null, int? cardinalityLimit = null, Action<MeterProviderBuilder>? configure = null)
     {
         var meter = new Meter("Relay.Tests.Prometheus." + Guid.NewGuid().ToString("N"), "1.2.3");
-        var exporter = new PrometheusScrapeExporter(options ?? new PrometheusScrapeOptions());
-        var sdk = attach
-            ? OpenTelemetrySdk.Create(b => b
-                .ConfigureResource(r => (resource ?? (rb => rb.AddService("relay-tests")))(r))
-                .WithMetrics(m =>
-                {
-                    m.AddMeter(meter.Name).AddReader(new BaseExportingMetricReader(exporter));
-                    if (cardinalityLimit is { } limit)
-                    {
-                        m.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = limit });
-                    }
-                }))
-            : null;
-
-        var logs = new TestLoggerProvider();
         var builder = WebApplication.CreateSlimBuilder();
         builder.WebHost.UseUrls("http://127.0.0.1:0");
-        builder.Logging.ClearProviders().AddProvider(logs);
-        builder.Services.AddSingleton(exporter);
+        builder.Logging.ClearProviders();
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(r => (resource ?? (rb => rb.AddService("relay-tests")))(r))
+            .WithMetrics(m =>
+            {
+                m.AddMeter(meter.Name).AddPrometheusExporter(MetricsEndpoint.Configure);
+                if (cardinalityLimit is { } limit)
+                {
+                    m.AddView(_ => new MetricStreamConfiguration { CardinalityLimit = limit });
+                }
+
+                configure?.Invoke(m);
+            });
         var app = builder.Build();
 
         var contentTypes = new ConcurrentQueue<string>();
@@ -99,7 +89,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
         {
             context.Response.OnStarting(() =>
             {
-                if (context.Request.Path == "/metrics")
+                if (context.Request.Path == MetricsEndpoint.Path)
                 {
                     contentTypes.Enqueue(context.Response.ContentType ?? "(none)");
                     contentEncodings.Enqueue(context.Response.Headers.ContentEncoding.ToString() is { Length: > 0 } encoding ? encoding : "identity");
@@ -109,7 +99,7 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
             });
             await next(context);
         });
-        app.MapPrometheusScrapeEndpoint("/metrics");
+        app.MapMetricsEndpoint();
 
         try
         {
@@ -118,18 +108,17 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
         catch
         {
             await app.DisposeAsync();
-            sdk?.Dispose();
             meter.Dispose();
             throw;
         }
 
-        return new ScrapeTestApp(app, sdk, exporter, meter, logs, contentTypes, contentEncodings);
+        return new ScrapeTestApp(app, meter, contentTypes, contentEncodings);
     }
 
     /// <summary>GET /metrics with the given Accept (none when null).</summary>
     public async Task<HttpResponseMessage> ScrapeAsync(string? accept = null, string? acceptEncoding = null, HttpMethod? method = null)
     {
-        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, "/metrics");
+        using var request = new HttpRequestMessage(method ?? HttpMethod.Get, MetricsEndpoint.Path);
         if (accept is not null)
         {
             request.Headers.TryAddWithoutValidation("Accept", accept);
@@ -156,8 +145,6 @@ internal sealed class ScrapeTestApp : IAsyncDisposable
         Client.Dispose();
         await app.StopAsync();
         await app.DisposeAsync();
-        sdk?.Dispose();
-        Exporter.Dispose();
         Meter.Dispose();
     }
 }

@@ -1,8 +1,8 @@
 using RelayExporter.Tests.Infrastructure;
 
-namespace RelayExporter.Tests.Telemetry.Prometheus;
+namespace RelayExporter.Tests.Telemetry;
 
-/// <summary>A real Prometheus 2.x server scrapes the endpoint of a real Kestrel app.</summary>
+/// <summary>A real Prometheus 2.x server scrapes /metrics of a real Kestrel app.</summary>
 public sealed class RealPrometheusScrapeTests
 {
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(60);
@@ -27,7 +27,7 @@ public sealed class RealPrometheusScrapeTests
         var sample = series[0];
         Assert.Equal(42, sample.Value);
         Assert.Equal("200", sample.Label("http_response_status_code"));
-        Assert.Equal(app.Meter.Name, sample.Label("otel_scope_name"));
+        Assert.Null(sample.Label("otel_scope_name")); // the contract's labels only
         Assert.Equal(app.HostPort, sample.Label("instance"));
 
         var count = await prometheus.QueryAsync("relay_upstream_duration_seconds_count{job=\"relay\"}");
@@ -40,13 +40,13 @@ public sealed class RealPrometheusScrapeTests
         // Prometheus negotiated OpenMetrics (its Accept prefers application/openmetrics-text;version=1.0.0).
         Assert.NotEmpty(app.ScrapeContentTypes);
         Assert.All(app.ScrapeContentTypes, contentType =>
-            Assert.Equal("application/openmetrics-text; version=1.0.0; charset=utf-8", contentType));
+            Assert.StartsWith("application/openmetrics-text; version=1.0.0", contentType));
     }
 
     [Fact]
-    public async Task Prometheus_reads_a_large_body_gzipped_in_two_halves_as_one()
+    public async Task Prometheus_reads_a_large_gzipped_body_with_every_series()
     {
-        const int series = 15_000; // per instrument: 30,000 points, enough to render in two halves
+        const int series = 15_000; // per instrument: a body of megabytes, far beyond the exporter's first buffer
         await using var app = await ScrapeTestApp.StartAsync(cardinalityLimit: series + 10);
         var first = app.Meter.CreateGauge<double>("relay.first");
         var second = app.Meter.CreateGauge<double>("relay.second");

@@ -1,21 +1,19 @@
 using System.Diagnostics.Metrics;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Resources;
-using RelayExporter.Telemetry.Prometheus;
 using RelayExporter.Tests.Infrastructure;
 
-namespace RelayExporter.Tests.Telemetry.Prometheus;
+namespace RelayExporter.Tests.Telemetry;
 
 public sealed class PromtoolCheckMetricsTests
 {
     [Fact]
     public async Task Text_output_of_a_realistic_meter_passes_promtool_check_metrics()
     {
-        using var harness = new MeterHarness(
-            new PrometheusScrapeOptions { IncludeScopeLabels = true },
+        await using var app = await ScrapeTestApp.StartAsync(
             resource: r => r.AddService("relay-exporter", serviceInstanceId: "pod-1"),
             configure: m => m.AddView("relay.upstream.duration", new ExplicitBucketHistogramConfiguration { Boundaries = [0.005, 0.05, 0.5, 5] }));
-        var meter = harness.Meter;
+        var meter = app.Meter;
         var requests = meter.CreateCounter<long>("relay.requests", "{request}", "Requests relayed.");
         requests.Add(3, new("http.route", "/v1/chat"), new("http.response.status_code", 200));
         requests.Add(1, new("http.route", "/v1/odd \"path\"\\with\nnewline"), new("http.response.status_code", 500));
@@ -28,7 +26,7 @@ public sealed class PromtoolCheckMetricsTests
             duration.Record(seconds, new KeyValuePair<string, object?>("gen_ai.system", "openai"));
         }
 
-        var text = await harness.RenderAsync(PrometheusFormat.Text004);
+        var text = await app.ScrapeTextAsync("text/plain;version=0.0.4");
         var result = await Promtool.CheckMetricsAsync(text);
 
         Assert.True(result.ExitCode == 0 && result.StandardOutput.Length == 0 && result.StandardError.Length == 0,
