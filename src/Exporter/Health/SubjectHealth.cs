@@ -11,7 +11,8 @@ namespace RelayExporter.Health;
 public sealed class SubjectHealth(string target, RetryAfterGate? retryAfter)
 {
     private readonly Lock _gate = new();
-    // A handful of checks at most: a small array costs less than a dictionary, kept for every target and model.
+    // A handful of checks at most: a small array costs less than a dictionary, kept for every target and model. Kept in
+    // ordinal order of the check's name, the order in which a verdict compares them (read every second for every subject).
     private (string Check, HealthTracker Tracker)[] _checks = [];
 
     internal HealthTracker Check(string check, Func<HealthTracker> create)
@@ -21,7 +22,7 @@ public sealed class SubjectHealth(string target, RetryAfterGate? retryAfter)
             foreach (var (name, tracker) in _checks)
                 if (string.Equals(name, check, StringComparison.OrdinalIgnoreCase)) return tracker;
             var created = create();
-            _checks = [.. _checks, (check, created)];
+            _checks = [.. _checks.Append((Check: check, Tracker: created)).OrderBy(c => c.Check, StringComparer.Ordinal)];
             return created;
         }
     }
@@ -35,7 +36,7 @@ public sealed class SubjectHealth(string target, RetryAfterGate? retryAfter)
     public HealthVerdict VerdictAt(DateTimeOffset now)
     {
         var verdict = new HealthVerdict(HealthState.Unknown, null, null, null, 0);
-        foreach (var (check, tracker) in Volatile.Read(ref _checks).OrderBy(c => c.Check, StringComparer.Ordinal))
+        foreach (var (check, tracker) in Volatile.Read(ref _checks))
         {
             var state = tracker.StateAt(now);
             if (state == HealthState.Unknown || (verdict.State != HealthState.Unknown && state <= verdict.State)) continue;
