@@ -11,7 +11,8 @@ namespace RelayExporter.Benchmarks;
 /// real Prometheus scraping them all every 15 s. In the same run, first one replica alone with 10,000 series (an
 /// unsharded configuration of that size), scraped by the same Prometheus. For each: average CPU over the window (% of
 /// one core, /proc) and median resident memory; then each replica's CPU per series against the lone replica's.
-/// Prometheus's answer at the end proves the split: every target's series come from exactly one replica.
+/// Prometheus's answer at the end proves the split, over the window: every target's series come from exactly one
+/// replica. It also says how many of its scrapes finished within the timeout: on 2 cores beside four replicas, not all do.
 /// </summary>
 public static class ShardedScale
 {
@@ -63,11 +64,22 @@ public static class ShardedScale
             Console.WriteLine($"RESULT shards Prometheus ({replicas} replicas): CPU {measured[replicas].CpuPercent:F1} % of one core, RSS median {measured[replicas].RssMb:F0} MB; " +
                 $"simulator CPU {measured[replicas + 1].CpuPercent:F1} %");
             var total = replicas * series / 2;
-            var distinct = await prometheus.QueryScalarAsync("count(count by (target) (relay_probe_success{check=\"health\"}))");
-            var all = await prometheus.QueryScalarAsync("count(relay_probe_success{check=\"health\"})");
-            var up = await prometheus.QueryScalarAsync("sum(up)");
-            Console.WriteLine($"RESULT shards split: {total} targets configured; Prometheus sees {distinct:F0} distinct targets in {all:F0} health series " +
-                $"(a target probed twice would count twice) from {up:F0} replicas up");
+            // Over the window, not at an instant: a scrape that timed out marks its replica's series stale, and an
+            // instant query would then miss them. last_over_time keeps every series that had a sample in the window.
+            var range = $"{(int)window.TotalSeconds}s";
+            var distinct = await prometheus.QueryScalarAsync($"count(count by (target) (last_over_time(relay_probe_success{{check=\"health\"}}[{range}])))");
+            var twice = await prometheus.QueryScalarAsync($"count(count by (target) (last_over_time(relay_probe_success{{check=\"health\"}}[{range}])) > 1)");
+            Console.WriteLine($"RESULT shards split: {total} targets configured; over the last {range} Prometheus saw {distinct:F0} distinct targets, " +
+                $"{twice:F0} of them from more than one replica");
+            // What it costs Prometheus on this machine: scrapes that did not finish within the 14 s timeout.
+            foreach (var shard in shards)
+            {
+                var instance = $"instance=\"{shard.Address}\"";
+                var scraped = await prometheus.QueryScalarAsync($"sum_over_time(up{{{instance}}}[{range}])");
+                var attempted = await prometheus.QueryScalarAsync($"count_over_time(up{{{instance}}}[{range}])");
+                var slowest = await prometheus.QueryScalarAsync($"max_over_time(scrape_duration_seconds{{{instance}}}[{range}])");
+                Console.WriteLine($"RESULT shards scrapes of {shard.Address}: {scraped:F0} of {attempted:F0} succeeded, slowest {slowest:F1} s");
+            }
         }
         finally
         {
@@ -98,8 +110,10 @@ public static class ShardedScale
     {
         await Task.Delay(warmup);
         using var client = PrometheusScraper.Create(TimeSpan.FromSeconds(120));
-        var before = await Task.WhenAll(exporters.Select(e => ScrapeAsync(client, e)));
-        var cpu = processes.Select(p => p.Cpu).ToList();
+        // Each exporter's CPU is read as its scrape returns, so that its probes and its CPU span the same time even when
+        // a scrape takes seconds on a saturated machine.
+        var before = await Task.WhenAll(exporters.Select((e, i) => ReadingAsync(client, e, processes[i])));
+        var cpu = processes.Skip(exporters.Count).Select(p => p.Cpu).ToList();
         var rss = processes.Select(_ => new List<double>()).ToList();
         var clock = Stopwatch.StartNew();
         while (clock.Elapsed < window)
@@ -108,13 +122,25 @@ public static class ShardedScale
             await Task.Delay(RssInterval);
         }
         var elapsed = clock.Elapsed;
-        var used = processes.Select((p, i) => p.Cpu - cpu[i]).ToList();
-        var after = await Task.WhenAll(exporters.Select(e => ScrapeAsync(client, e)));
-        return processes.Select((p, i) => i < exporters.Count
-            ? new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), new ScrapeText(after[i]).Sum("relay_probes_total") - new ScrapeText(before[i]).Sum("relay_probes_total"),
-                after[i].Split('\n').Count(l => l.StartsWith("relay_probe_success{", StringComparison.Ordinal)), used[i])
-            : new Measured(used[i] / elapsed * 100, Stats.Median(rss[i]), 0, 0, used[i])).ToList();
+        var others = processes.Skip(exporters.Count).Select((p, i) => p.Cpu - cpu[i]).ToList();
+        var after = await Task.WhenAll(exporters.Select((e, i) => ReadingAsync(client, e, processes[i])));
+        return processes.Select((p, i) =>
+        {
+            if (i >= exporters.Count) return new Measured(others[i - exporters.Count] / elapsed * 100, Stats.Median(rss[i]), 0, 0, others[i - exporters.Count]);
+            var (used, span) = (after[i].Cpu - before[i].Cpu, after[i].At - before[i].At);
+            var probes = new ScrapeText(after[i].Text).Sum("relay_probes_total") - new ScrapeText(before[i].Text).Sum("relay_probes_total");
+            var series = after[i].Text.Split('\n').Count(l => l.StartsWith("relay_probe_success{", StringComparison.Ordinal));
+            return new Measured(used / span * 100, Stats.Median(rss[i]), probes, series, used);
+        }).ToList();
     }
+
+    private static async Task<(string Text, TimeSpan Cpu, TimeSpan At)> ReadingAsync(HttpClient client, string exporter, ChildProcess process)
+    {
+        var text = await ScrapeAsync(client, exporter);
+        return (text, process.Cpu, Stopwatch.GetElapsedTime(Started));
+    }
+
+    private static readonly long Started = Stopwatch.GetTimestamp();
 
     /// <summary>
     /// One scrape, tried up to three times: on a saturated machine a collection can overrun the exporter's 10 s limit
@@ -160,10 +186,16 @@ public static class ShardedScale
 
         public async Task<double> QueryScalarAsync(string query)
         {
+            using var document = JsonDocument.Parse(await QueryAsync(query));
+            return document.RootElement.GetArrayLength() == 0 ? 0 : double.Parse(document.RootElement[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+        }
+
+        /// <summary>An instant query's result, as the JSON array of its samples.</summary>
+        public async Task<string> QueryAsync(string query)
+        {
             using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
             using var document = JsonDocument.Parse(await client.GetStringAsync($"{_url}/api/v1/query?query={Uri.EscapeDataString(query)}"));
-            var result = document.RootElement.GetProperty("data").GetProperty("result");
-            return result.GetArrayLength() == 0 ? 0 : double.Parse(result[0].GetProperty("value")[1].GetString()!, CultureInfo.InvariantCulture);
+            return document.RootElement.GetProperty("data").GetProperty("result").GetRawText();
         }
 
         public void Dispose()
