@@ -127,6 +127,26 @@ public sealed class ProbeRecordingTests : IAsyncLifetime
         Assert.Equal(spent, Spend.SpentTodayUsd);
     }
 
+    [Fact]
+    public void A_result_or_skip_of_a_series_a_reload_removed_reaches_no_sink_however_late_it_comes()
+    {
+        var models = Job(CheckKinds.Models.Name);
+        var chat = Job(CheckKinds.Chat.Name);
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("chat: { interval: 5m }", ""));
+        Assert.Empty(_services.GetRequiredService<RunningConfig>().Reload());
+
+        // The chat probe was in flight when the reload removed its series; the models series is still planned.
+        Recording.RecordScheduledProbe(Result(chat, ProbeOutcome.Success), chat);
+        Recording.RecordSkipped(chat.Key, SkipReasons.TargetDown);
+        Recording.RecordScheduledProbe(Result(models, ProbeOutcome.Success), models);
+
+        Assert.Null(Store.LatestOf(chat.Key));
+        Assert.Equal([models.Key.Check], Store.History(_target).Select(p => p.Check));
+        Assert.Null(Health.ForModel(_target, "m"));
+        Assert.Equal(0, _measurements.Count("relay_probes_skipped"));
+        Assert.Equal(1, _measurements.Count("relay_probes")); // the models probe's
+    }
+
     private ProbeResult Result(ProbeJob job, ProbeOutcome outcome) => new()
     {
         Key = job.Key,
