@@ -16,6 +16,9 @@ namespace RelayExporter.Hosting;
 /// </summary>
 public sealed class ReloadReconciler
 {
+    // Cancelled probes end at once; this bounds a reload held by one that does not.
+    private static readonly TimeSpan StoppedProbesWait = TimeSpan.FromSeconds(5);
+
     private readonly ProbeHttpClients _httpClients;
     private readonly CircuitBoard _circuits;
     private readonly HealthBoard _health;
@@ -24,9 +27,6 @@ public sealed class ReloadReconciler
     private readonly ExporterMetrics _metrics;
     private readonly ProbeScheduler _scheduler;
     private readonly ProbeRecording _recording;
-    // Cancelled probes end at once; this bounds a reload held by one that does not.
-    private static readonly TimeSpan StoppedProbesWait = TimeSpan.FromSeconds(5);
-
     // The series of the configuration in force; only Apply changes it, and RunningConfig calls Apply one reload at a time.
     private HashSet<ProbeKey> _series;
 

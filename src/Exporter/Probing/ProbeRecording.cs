@@ -9,7 +9,7 @@ namespace RelayExporter.Probing;
 /// health, metrics: what an on-demand probe leaves untouched), and a skipped one to <paramref name="activity"/> — as long
 /// as the configuration in force plans its series (<see cref="RecordOnly"/>).
 /// </summary>
-[SuppressMessage("Design", "CA1001", Justification = "The plan's lock lives as long as the process: probes may record until the last of them ended, after the host disposed its services.")]
+[SuppressMessage("Design", "CA1001", Justification = "The plan's lock is never disposed: a reload can still come after the host disposed its services (a change of the file seen just before), and the lock holds nothing to release until threads contend for it.")]
 public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, IReadOnlyList<IProbeResultSink> scheduled, IProbingActivity? activity)
 {
     /// <summary>Records nothing: for a handler that only runs probes and returns their results.</summary>
@@ -29,7 +29,7 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
 
     /// <summary>
     /// From now on, records scheduled results and skips of these series only: a probe of a series a reload removed
-    /// that ends later leaves nothing behind. Returns once a result of another series being recorded is recorded.
+    /// that ends later leaves nothing behind. Returns once no result of another series is being recorded.
     /// </summary>
     public void RecordOnly(IReadOnlySet<ProbeKey> planned)
     {

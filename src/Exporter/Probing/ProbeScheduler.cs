@@ -86,6 +86,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
     /// </summary>
     public void StopUnplanned(IReadOnlySet<ProbeKey> planned, TimeSpan wait)
     {
+        // On the wall clock, not the scheduler's: it bounds how long the reload's thread is held.
         var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
         lock (_gate)
         {
@@ -97,7 +98,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
                 // A probe that ends pulses the gate.
                 if (left <= 0 || !Monitor.Wait(_gate, TimeSpan.FromMilliseconds(left)))
                 {
-                    log.LogWarning("A probe of a removed target had not ended {WaitSeconds}s after it was cancelled; the reload goes on without it", wait.TotalSeconds);
+                    log.LogWarning("A probe of a removed series had not ended {WaitSeconds}s after it was cancelled; the reload goes on without it", wait.TotalSeconds);
                     return;
                 }
             }

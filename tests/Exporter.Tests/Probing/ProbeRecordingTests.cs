@@ -18,7 +18,8 @@ namespace RelayExporter.Tests.Probing;
 
 /// <summary>
 /// Where results go, as the host wires it: every probe's spend; a scheduled probe's result to Retry-After, the store,
-/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere. In the exporter
+/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere; a series a reload
+/// removed records nothing more. In the exporter
 /// host's collection: its instruments (the meter's name is every host's) would show in a host test's series counts.
 /// </summary>
 [Collection(ExporterHostCollection.Name)]
