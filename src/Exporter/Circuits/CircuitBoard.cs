@@ -12,16 +12,18 @@ public sealed class CircuitBoard : IProbeCircuits
     private readonly ConcurrentDictionary<CircuitKey, ProbeCircuit> _circuits = new();
     private readonly RunningConfig _config;
     private readonly TimeProvider _time;
-    private readonly Action<CircuitKey, CircuitState> _transitioned;
+    private readonly Action<ProbeCircuit, CircuitState> _transitioned;
+    // Taken to forget circuits and to report a transition: once RetainOnly returned, no forgotten circuit's is reported.
+    private readonly Lock _forgetting = new();
 
     public CircuitBoard(RunningConfig config, TimeProvider time)
     {
         _config = config;
         _time = time;
-        _transitioned = (key, state) => Transitioned?.Invoke(key, state); // one delegate for every circuit
+        _transitioned = Report; // one delegate for every circuit
     }
 
-    /// <summary>Raised on every change of state of any circuit.</summary>
+    /// <summary>Raised on every change of state of any circuit on the board.</summary>
     public event Action<CircuitKey, CircuitState>? Transitioned;
 
     public IReadOnlyCollection<ProbeCircuit> All => (IReadOnlyCollection<ProbeCircuit>)_circuits.Values;
@@ -57,8 +59,19 @@ public sealed class CircuitBoard : IProbeCircuits
     public void RetainOnly(ExporterOptions options)
     {
         var keep = options.Targets.SelectMany(CircuitKey.AllOf).ToHashSet();
+        using var forgetting = _forgetting.EnterScope();
         foreach (var circuit in _circuits.Values.Where(c => !keep.Contains(c.Key) || !SameSettings(c.Options, options.Circuit)))
             _circuits.TryRemove(circuit.Key, out _);
+    }
+
+    /// <summary>
+    /// A circuit the board forgot reports nothing more: a probe still holding it, of a removed target or from before its
+    /// settings changed, would otherwise bring its series back to the metrics after the reload.
+    /// </summary>
+    private void Report(ProbeCircuit circuit, CircuitState state)
+    {
+        using var _ = _forgetting.EnterScope();
+        if (Find(circuit.Key) == circuit) Transitioned?.Invoke(circuit.Key, state);
     }
 
     private static bool SameSettings(CircuitOptions a, CircuitOptions b) =>

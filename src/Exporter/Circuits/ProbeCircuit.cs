@@ -24,7 +24,7 @@ public sealed class ProbeCircuit
 {
     private readonly object _gate = new();
     private readonly TimeProvider _time;
-    private readonly Action<CircuitKey, CircuitState> _transitioned;
+    private readonly Action<ProbeCircuit, CircuitState> _transitioned;
     private Breaker? _breaker;
 
     /// <summary>When the latest successes that a closed circuit counted came (UTC ticks, a ring); more than this many
@@ -33,7 +33,7 @@ public sealed class ProbeCircuit
     private int _successesSeen;
     private long _lastFailure;
 
-    public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<CircuitKey, CircuitState> transitioned)
+    public ProbeCircuit(CircuitKey key, CircuitOptions options, TimeProvider time, Action<ProbeCircuit, CircuitState> transitioned)
     {
         Key = key;
         _time = time;
@@ -199,13 +199,13 @@ public sealed class ProbeCircuit
     {
         OpenUntil = args.IsManual ? null : _time.GetUtcNow() + args.BreakDuration;
         OpenedBy = args.IsManual ? "isolated by an operator" : Volatile.Read(ref _latestFailure);
-        _transitioned(Key, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
+        _transitioned(this, args.IsManual ? CircuitState.Isolated : CircuitState.Open);
         return ValueTask.CompletedTask;
     }
 
     private ValueTask OnHalfOpened(OnCircuitHalfOpenedArguments args)
     {
-        _transitioned(Key, CircuitState.HalfOpen);
+        _transitioned(this, CircuitState.HalfOpen);
         return ValueTask.CompletedTask;
     }
 
@@ -221,7 +221,7 @@ public sealed class ProbeCircuit
     {
         OpenUntil = null;
         OpenedBy = null;
-        _transitioned(Key, CircuitState.Closed);
+        _transitioned(this, CircuitState.Closed);
     }
 
     private sealed record Breaker(ResiliencePipeline<bool> Pipeline, CircuitBreakerStateProvider State, CircuitBreakerManualControl? ManualControl, ReplayClock Clock);

@@ -16,6 +16,9 @@ namespace RelayExporter.Hosting;
 /// </summary>
 public sealed class ReloadReconciler
 {
+    // Cancelled probes end at once; this bounds a reload held by one that does not.
+    private static readonly TimeSpan StoppedProbesWait = TimeSpan.FromSeconds(5);
+
     private readonly ProbeHttpClients _httpClients;
     private readonly CircuitBoard _circuits;
     private readonly HealthBoard _health;
@@ -23,11 +26,12 @@ public sealed class ReloadReconciler
     private readonly ProbeResultStore _results;
     private readonly ExporterMetrics _metrics;
     private readonly ProbeScheduler _scheduler;
+    private readonly ProbeRecording _recording;
     // The series of the configuration in force; only Apply changes it, and RunningConfig calls Apply one reload at a time.
     private HashSet<ProbeKey> _series;
 
     public ReloadReconciler(RunningConfig config, ProbeHttpClients httpClients, CircuitBoard circuits, HealthBoard health, DailySpend spend,
-        ProbeResultStore results, ExporterMetrics metrics, ProbeScheduler scheduler)
+        ProbeResultStore results, ExporterMetrics metrics, ProbeScheduler scheduler, ProbeRecording recording)
     {
         _httpClients = httpClients;
         _circuits = circuits;
@@ -36,7 +40,9 @@ public sealed class ReloadReconciler
         _results = results;
         _metrics = metrics;
         _scheduler = scheduler;
+        _recording = recording;
         _series = ProbePlan.From(config.Current).Select(j => j.Key).ToHashSet();
+        _recording.RecordOnly(_series);
         config.ReconcileWith(Apply);
     }
 
@@ -46,6 +52,12 @@ public sealed class ReloadReconciler
         var series = plan.Select(j => j.Key).ToHashSet();
         var seriesRemoved = _series.Any(key => !series.Contains(key));
         _series = series;
+
+        // First, before anything a probe's result reaches forgets a removed series: its results and skips are recorded
+        // nowhere from now on, whenever its probe in flight ends,
+        _recording.RecordOnly(series);
+        // and that probe, cancelled, ends before its circuit and health are forgotten, which it could bring back otherwise.
+        if (seriesRemoved) _scheduler.StopUnplanned(series, StoppedProbesWait);
 
         // What probes and the pages read first: certificate checks, circuits and health states of removed targets go,
         // and circuits whose settings changed start afresh.
@@ -57,7 +69,8 @@ public sealed class ReloadReconciler
         // holds, and would publish a removed series' last values again otherwise.
         _results.RetainOnly(series);
         _metrics.Reconcile(FleetSize.Of(next, plan), seriesRemoved, previous.Metrics.GenAi != next.Metrics.GenAi);
-        // Last, once everything a probe's result reaches follows the new configuration: stop removed series, start new ones.
+        // Last, once everything a probe's result reaches follows the new configuration: stop the series whose settings
+        // changed, start the new ones.
         _scheduler.Reconcile(next, plan);
     }
 }

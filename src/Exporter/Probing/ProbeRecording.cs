@@ -1,11 +1,15 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace RelayExporter.Probing;
 
 /// <summary>
 /// Where probing hands what it did: each sink in the order given here, which the composition root (Hosting) writes once.
 /// Every probe sent, on-demand ones too, goes to <paramref name="everyProbe"/> (what it spent counts whoever sent it);
 /// a scheduled probe's result, once its circuit counted it, then goes to <paramref name="scheduled"/> (the store,
-/// health, metrics: what an on-demand probe leaves untouched).
+/// health, metrics: what an on-demand probe leaves untouched), and a skipped one to <paramref name="activity"/> — as long
+/// as the configuration in force plans its series (<see cref="RecordOnly"/>).
 /// </summary>
+[SuppressMessage("Design", "CA1001", Justification = "The plan's lock is never disposed: a reload can still come after the host disposed its services (a change of the file seen just before), and the lock holds nothing to release until threads contend for it.")]
 public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, IReadOnlyList<IProbeResultSink> scheduled, IProbingActivity? activity)
 {
     /// <summary>Records nothing: for a handler that only runs probes and returns their results.</summary>
@@ -14,9 +18,31 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
     // Arrays: a foreach over an interface list allocates an enumerator, twice per probe.
     private readonly IProbeResultSink[] _everyProbe = [.. everyProbe];
     private readonly IProbeResultSink[] _scheduled = [.. scheduled];
+    // Held for reading while a series' result or skip is recorded, for writing while the planned series change: once
+    // RecordOnly returned, no result of a series it left out is being recorded, nor will be.
+    private readonly ReaderWriterLockSlim _planGate = new();
+    // Null until the composition root says which series are planned: then every series is.
+    private IReadOnlySet<ProbeKey>? _planned;
 
     public IReadOnlyList<IProbeResultSink> EveryProbe => _everyProbe;
     public IReadOnlyList<IProbeResultSink> Scheduled => _scheduled;
+
+    /// <summary>
+    /// From now on, records scheduled results and skips of these series only: a probe of a series a reload removed
+    /// that ends later leaves nothing behind. Returns once no result of another series is being recorded.
+    /// </summary>
+    public void RecordOnly(IReadOnlySet<ProbeKey> planned)
+    {
+        _planGate.EnterWriteLock();
+        try
+        {
+            _planned = planned;
+        }
+        finally
+        {
+            _planGate.ExitWriteLock();
+        }
+    }
 
     public void RecordProbe(ProbeResult result, ProbeJob job)
     {
@@ -25,10 +51,32 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
 
     public void RecordScheduledProbe(ProbeResult result, ProbeJob job)
     {
-        foreach (var sink in _scheduled) sink.Record(result, job);
+        _planGate.EnterReadLock();
+        try
+        {
+            if (_planned?.Contains(job.Key) == false) return;
+            foreach (var sink in _scheduled) sink.Record(result, job);
+        }
+        finally
+        {
+            _planGate.ExitReadLock();
+        }
     }
 
-    public void RecordSkipped(ProbeKey key, string reason) => activity?.RecordSkipped(key, reason);
+    public void RecordSkipped(ProbeKey key, string reason)
+    {
+        if (activity is null) return;
+        _planGate.EnterReadLock();
+        try
+        {
+            if (_planned?.Contains(key) == false) return;
+            activity.RecordSkipped(key, reason);
+        }
+        finally
+        {
+            _planGate.ExitReadLock();
+        }
+    }
 
     public void RecordScheduleLag(TimeSpan lag) => activity?.RecordScheduleLag(lag);
 

@@ -80,7 +80,33 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
     }
 
     /// <summary>
-    /// After a reload: stops the series the new plan no longer has or whose settings changed, and starts the new ones.
+    /// First of a reload: stops the series whose keys the new plan no longer has, and waits (at most <paramref name="wait"/>)
+    /// for their probes in flight to end. Those are cancelled, so they end at once unless something holds them: none is
+    /// left to bring back a circuit or a health state once those forgot its target.
+    /// </summary>
+    public void StopUnplanned(IReadOnlySet<ProbeKey> planned, TimeSpan wait)
+    {
+        // On the wall clock, not the scheduler's: it bounds how long the reload's thread is held.
+        var deadline = Environment.TickCount64 + (long)wait.TotalMilliseconds;
+        lock (_gate)
+        {
+            if (!_running || _stopped) return;
+            var stopped = StopWhere(fingerprint => !planned.Contains(fingerprint.Key));
+            while (stopped.Any(_probing.Contains))
+            {
+                var left = deadline - Environment.TickCount64;
+                // A probe that ends pulses the gate.
+                if (left <= 0 || !Monitor.Wait(_gate, TimeSpan.FromMilliseconds(left)))
+                {
+                    log.LogWarning("A probe of a removed series had not ended {WaitSeconds}s after it was cancelled; the reload goes on without it", wait.TotalSeconds);
+                    return;
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Last of a reload: stops the series the new plan no longer has or whose settings changed, and starts the new ones.
     /// Before the scheduler started there is nothing to change: it starts with the configuration in force then.
     /// </summary>
     public void Reconcile(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
@@ -103,12 +129,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
                 Volatile.Write(ref _concurrency, new SemaphoreSlim(options.Probing.MaxConcurrency));
                 _concurrencyLimit = options.Probing.MaxConcurrency;
             }
-            foreach (var (fingerprint, series) in _series.Where(s => !wanted.ContainsKey(s.Key)).ToList())
-            {
-                // A waiting series is dropped when it falls due; a probing one ends now and is not queued again.
-                series.Stop();
-                _series.Remove(fingerprint);
-            }
+            StopWhere(fingerprint => !wanted.ContainsKey(fingerprint));
             var start = time.GetUtcNow();
             var started = 0;
             foreach (var (fingerprint, job) in wanted.Where(w => !_series.ContainsKey(w.Key)))
@@ -120,6 +141,20 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
             }
             log.LogInformation("Running {Count} probe series over {Targets} targets ({Started} started)", _series.Count, options.Targets.Count, started);
         }
+    }
+
+    /// <summary>Stops the series that match and forgets them; called under the gate.</summary>
+    /// <returns>The series stopped.</returns>
+    private List<ProbeSeries> StopWhere(Func<SeriesFingerprint, bool> unwanted)
+    {
+        var stopped = _series.Where(s => unwanted(s.Key)).ToList();
+        foreach (var (fingerprint, series) in stopped)
+        {
+            // A waiting series is dropped when it falls due; a probing one ends now and is not queued again.
+            series.Stop();
+            _series.Remove(fingerprint);
+        }
+        return stopped.ConvertAll(s => s.Value);
     }
 
     private void Start(ProbeSeries series)
@@ -199,6 +234,7 @@ public sealed class ProbeScheduler(RunningConfig config, ProbeHandler handler, P
             lock (_gate)
             {
                 _probing.Remove(series);
+                Monitor.PulseAll(_gate); // a reload may wait for this probe to end (StopUnplanned)
                 if (_stopped && _probing.Count == 0) _drained.TrySetResult();
             }
         }

@@ -27,6 +27,7 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     private readonly ITimer _stateRefresh;
     private readonly object _restartGate = new();
     private ExporterInstruments _instruments;
+    private bool _disposed;
 
     public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
         DailySpend spend, InProcessScrape collection, CardinalityLimits limits)
@@ -78,12 +79,14 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
 
     /// <summary>
     /// Replaces every instrument with a fresh one, its cardinality limit sized for <paramref name="fleet"/> and for what
-    /// the open-ended instruments hold now.
+    /// the open-ended instruments hold now. Once disposed, does nothing: a reload can still come after shutdown (a change
+    /// of the file seen just before), and it must neither create instruments nor throw where nobody observes it.
     /// </summary>
     internal void Restart(FleetSize fleet)
     {
         lock (_restartGate)
         {
+            if (_disposed) return;
             Volatile.Read(ref _instruments).Dispose();
             // One collection lets the SDK drop the disposed instruments' series; without it their last values would
             // share a scrape with the new instruments' series of the same names and labels (a duplicate-sample error).
@@ -102,8 +105,12 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
 
     public void Dispose()
     {
-        _stateRefresh.Dispose();
-        _instruments.Dispose();
+        lock (_restartGate)
+        {
+            _disposed = true;
+            _stateRefresh.Dispose();
+            _instruments.Dispose();
+        }
     }
 }
 

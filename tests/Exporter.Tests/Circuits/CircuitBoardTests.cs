@@ -261,6 +261,22 @@ public class CircuitBoardTests
         Assert.Equal(TimeSpan.FromSeconds(seconds), ProbeCircuit.BreakDuration(
             new CircuitOptions { BreakDuration = TimeSpan.FromSeconds(15), BreakDurationGrowth = 2, MaxBreakDuration = TimeSpan.FromSeconds(40) }, failedTrials));
 
+    [Fact]
+    public async Task A_circuit_the_board_forgot_reports_no_transition_when_a_probe_still_holding_it_ends()
+    {
+        Assert.Equal(ProbeOutcome.Success, await ProbeAsync(true));
+        var circuit = _board.Find(CircuitKey.ForModel("relay", "gpt-4.1"))!;
+        // A reload removes the target while two of its probes are in flight, through the circuit they took before.
+        _board.RetainOnly(new ExporterOptions { Targets = [new TargetOptions { Name = "other", Models = ["gpt-4.1"] }] });
+
+        await circuit.ExecuteAsync(_ => Probe(false), CancellationToken.None);
+        await circuit.ExecuteAsync(_ => Probe(false), CancellationToken.None);
+
+        Assert.Equal(CircuitState.Open, circuit.State);
+        Assert.Null(_board.Find(circuit.Key));
+        Assert.Empty(_transitions);
+    }
+
     private async Task OpenAsync()
     {
         await ProbeAsync(false);

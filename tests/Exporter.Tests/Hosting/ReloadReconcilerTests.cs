@@ -1,3 +1,6 @@
+using System.Diagnostics.Metrics;
+using System.Net;
+using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
@@ -5,6 +8,7 @@ using Microsoft.Extensions.Time.Testing;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
 using RelayExporter.Spending;
+using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Hosting;
@@ -38,6 +42,61 @@ public sealed class ReloadReconcilerTests
 
         Assert.Equal(loading.Value + 1, reloading.Value);
         Assert.Equal(["kept", "added"], config.Current.Targets.Select(t => t.Name));
+    }
+
+    [Fact]
+    public async Task A_probe_of_a_removed_target_that_ends_during_the_reload_leaves_no_series_behind()
+    {
+        // The removed target's upstream holds its answer until the test lets it go.
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var upstream = await LoopbackServer.StartAsync(async context =>
+        {
+            held.TrySetResult();
+            await release.Task.WaitAsync(context.RequestAborted).ContinueWith(_ => { });
+            if (context.RequestAborted.IsCancellationRequested) return;
+            context.Response.ContentType = "application/json";
+            await context.Response.WriteAsync("""{"object":"list","data":[{"id":"m","object":"model"}]}""");
+        });
+        using var closed = new ClosedPort();
+        // A timeout longer than the test needs; the interval cannot be shorter. A name whose first probe is due within a second.
+        var removed = Enumerable.Range(0, 1000).Select(i => $"removed-{i}").First(n => FirstProbeWithin(n, TimeSpan.FromSeconds(1)));
+        string Target(string name, Uri url) =>
+            $"  - {{ name: {name}, protocol: openai, base_url: \"{url.ToString().TrimEnd('/')}\", checks: {{ models: {{ interval: 1m, timeout: 1m }} }} }}";
+        var kept = Target("kept", new Uri($"http://127.0.0.1:{closed.Port}"));
+        await using var exporter = await ExporterHost.StartAsync($"targets:\n{kept}\n{Target(removed, upstream.Url)}\n");
+        var config = exporter.Services.GetRequiredService<RunningConfig>();
+        var scheduler = exporter.Services.Scheduler();
+        using var client = exporter.CreateClient();
+        await held.Task.WaitAsync(Deadline);
+
+        // The probe's answer comes while the reload restarts the metrics (their fresh instruments being created), and
+        // the reload goes on once the probe ended: the latest moment a probe of the removed target could record.
+        var reloading = -1;
+        using var restart = new MeterListener();
+        restart.InstrumentPublished = (instrument, _) =>
+        {
+            if (instrument.Meter.Name != ExporterMetrics.MeterName || Environment.CurrentManagedThreadId != Volatile.Read(ref reloading) || !release.TrySetResult()) return;
+            Eventually.UntilAsync(() => scheduler.Idle, Deadline, "the removed target's probe to end").GetAwaiter().GetResult();
+        };
+        restart.Start();
+        await File.WriteAllTextAsync(exporter.ConfigPath, $"targets:\n{kept}\n");
+        var problems = await Task.Run(() =>
+        {
+            Volatile.Write(ref reloading, Environment.CurrentManagedThreadId);
+            return config.Reload();
+        });
+
+        Assert.Empty(problems);
+        Assert.True(release.Task.IsCompleted, "the reload restarted the metrics");
+        await Eventually.UntilAsync(() => scheduler.Idle, Deadline, "the removed target's probe to end");
+        var metrics = ScrapedMetrics.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Empty(metrics.Samples.Where(s => s.Labels.GetValueOrDefault("target") == removed).Select(s => s.Name));
+        Assert.DoesNotContain(removed, await client.GetStringAsync("/api/v1/targets"));
+        // On demand, the removed target is refused as any unknown one is.
+        using var onDemand = await client.GetAsync($"/probe?target={removed}&check=models");
+        Assert.Equal(HttpStatusCode.BadRequest, onDemand.StatusCode);
+        Assert.Equal($"unknown target '{removed}'; configured targets: kept\n", await onDemand.Content.ReadAsStringAsync());
     }
 
     [Fact]
@@ -75,4 +134,8 @@ public sealed class ReloadReconcilerTests
             File.Delete(path);
         }
     }
+
+    private static bool FirstProbeWithin(string target, TimeSpan within) =>
+        ProbeScheduler.Offset(new ProbeJob(new TargetOptions { Name = target }, CheckKinds.Models.Name, null,
+            new CheckOptions { Interval = TimeSpan.FromMinutes(1) })) < within;
 }

@@ -18,7 +18,8 @@ namespace RelayExporter.Tests.Probing;
 
 /// <summary>
 /// Where results go, as the host wires it: every probe's spend; a scheduled probe's result to Retry-After, the store,
-/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere. In the exporter
+/// health and metrics, in that order; a probe its circuit held back counts as not sent everywhere; a series a reload
+/// removed records nothing more. In the exporter
 /// host's collection: its instruments (the meter's name is every host's) would show in a host test's series counts.
 /// </summary>
 [Collection(ExporterHostCollection.Name)]
@@ -125,6 +126,26 @@ public sealed class ProbeRecordingTests : IAsyncLifetime
         Assert.Equal(2, _measurements.Count("relay_probes")); // counted, by its outcome
         Assert.Null(_services.GetRequiredService<RetryAfterGate>().PausedFor(_target));
         Assert.Equal(spent, Spend.SpentTodayUsd);
+    }
+
+    [Fact]
+    public void A_result_or_skip_of_a_series_a_reload_removed_reaches_no_sink_however_late_it_comes()
+    {
+        var models = Job(CheckKinds.Models.Name);
+        var chat = Job(CheckKinds.Chat.Name);
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("chat: { interval: 5m }", ""));
+        Assert.Empty(_services.GetRequiredService<RunningConfig>().Reload());
+
+        // The chat probe was in flight when the reload removed its series; the models series is still planned.
+        Recording.RecordScheduledProbe(Result(chat, ProbeOutcome.Success), chat);
+        Recording.RecordSkipped(chat.Key, SkipReasons.TargetDown);
+        Recording.RecordScheduledProbe(Result(models, ProbeOutcome.Success), models);
+
+        Assert.Null(Store.LatestOf(chat.Key));
+        Assert.Equal([models.Key.Check], Store.History(_target).Select(p => p.Check));
+        Assert.Null(Health.ForModel(_target, "m"));
+        Assert.Equal(0, _measurements.Count("relay_probes_skipped"));
+        Assert.Equal(1, _measurements.Count("relay_probes")); // the models probe's
     }
 
     private ProbeResult Result(ProbeJob job, ProbeOutcome outcome) => new()

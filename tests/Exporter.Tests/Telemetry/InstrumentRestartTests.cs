@@ -54,7 +54,7 @@ public sealed class InstrumentRestartTests : IAsyncLifetime
     {
         using var client = _exporter.CreateClient();
         var config = _exporter.Services.GetRequiredService<RunningConfig>();
-        // No probe of relay-b may end after the reload and record its series again: that is the scheduler's part, not this.
+        // No probe of relay-b ends during the reload: that a late one records nothing is ReloadReconcilerTests' part, not this.
         await _exporter.Services.Scheduler().StopAsync(CancellationToken.None);
         await File.WriteAllTextAsync(_exporter.ConfigPath, Config("relay-a"));
         // The exporter reloads the changed file by itself: once it has, a reload of ours returns after that one's restart
