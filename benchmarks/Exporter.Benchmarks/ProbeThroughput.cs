@@ -1,8 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RelayExporter.Benchmarks.Infrastructure;
-using RelayExporter.Hosting;
 using RelayExporter.Probing;
 
 namespace RelayExporter.Benchmarks;
@@ -66,9 +64,7 @@ public static class ProbeThroughput
 
     private static async Task CompareRecordingAsync(string configPath, int concurrency, TimeSpan duration, int rounds)
     {
-        await using var app = ExporterApp.Build(new CommandLine { ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning }, configPath, FleetConfig.Load(configPath),
-            builder => builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ProbeScheduler))));
-        await app.StartAsync();
+        await using var app = await UnscheduledExporter.StartAsync(configPath, FleetConfig.Load(configPath));
         var handler = app.Services.GetRequiredService<ProbeHandler>();
         var jobs = ProbePlan.From(FleetConfig.Load(configPath));
         Console.WriteLine($"{jobs.Count} series, concurrency {concurrency}, {rounds} pairs of {duration.TotalSeconds} s rounds after a warm-up of each");

@@ -2,9 +2,7 @@ using System.Diagnostics;
 using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Logging;
 using RelayExporter.Benchmarks.Infrastructure;
-using RelayExporter.Hosting;
 using RelayExporter.Probing;
 
 namespace RelayExporter.Benchmarks;
@@ -41,9 +39,7 @@ public static class ScrapeRender
         using var config = FleetConfig.Write("render", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
             "{ health: { interval: 30s }, models: { interval: 30s } }");
         var options = FleetConfig.Load(config.Path);
-        await using var app = ExporterApp.Build(new CommandLine { ListenAddress = "127.0.0.1:0", LogLevel = LogLevel.Warning }, config.Path, options,
-            builder => builder.Services.Remove(builder.Services.Single(d => d.ImplementationType == typeof(ProbeScheduler))));
-        await app.StartAsync();
+        await using var app = await UnscheduledExporter.StartAsync(config.Path, options);
         var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First() + "/metrics";
 
         PrintMemory("after start, before probing");

@@ -14,7 +14,7 @@ public enum ProtocolKind { Openai, Anthropic, Gemini, AzureOpenai }
 public sealed record ProtocolDescription(ProtocolKind Kind, string DefaultCredentialHeader, string ModelsPath, string GenAiProvider)
 {
     /// <summary>The protocol's name in the configuration file.</summary>
-    public string Name { get; } = StrictConfigBinder.SnakeCase(Kind.ToString());
+    public string Name { get; } = ConfigNames.Of(Kind);
 
     /// <summary>Headers the protocol sends itself, whatever the target's headers say.</summary>
     public IReadOnlyList<string> HeadersItSets { get; init; } = [];

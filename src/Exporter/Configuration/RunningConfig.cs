@@ -3,11 +3,9 @@ namespace RelayExporter.Configuration;
 /// <summary>The configuration in force, where it came from, and how its last (re)load went.</summary>
 /// <param name="inForce">
 /// What of a loaded configuration is in force here, at start-up and after every reload: on a sharded replica, only its
-/// shard's targets. Null: all of it.
+/// shard's targets (some of the loaded ones, the rest unchanged). Null: all of it.
 /// </param>
-/// <param name="check">What the loader checks beyond the file's shape on every reload (<see cref="ConfigLoader.Load"/>).</param>
-public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null,
-    ConfigCheck? check = null)
+public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null)
 {
     private readonly object _reloadGate = new();
     private ExporterOptions _current = inForce?.Invoke(initial) ?? initial;
@@ -17,18 +15,21 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
     public bool LastReloadSucceeded { get; private set; } = true;
     public DateTimeOffset LastSuccessfulReload { get; private set; } = time.GetUtcNow();
 
-    private Action<ExporterOptions, ExporterOptions>? _reconcile;
+    private Reconciler? _reconciler;
 
     /// <summary>
-    /// Sets what applies a new configuration to the running components, called after it took effect with the one it
-    /// replaced. There is one: the composition root's reconciler, which applies each change to every component in a
-    /// stated order; a component that must follow reloads gets a step there instead of a handler of its own.
+    /// Sets what follows reloads. There is one: the composition root's reconciler. It checks every reloaded file beyond
+    /// its shape (<paramref name="check"/>, run by <see cref="ConfigLoader.Load"/> before the file is taken, on all of it),
+    /// and applies a configuration that took effect to every component in a stated order (<paramref name="reconcile"/>,
+    /// with the one it replaced); a component that must follow reloads gets a step there instead of a handler of its own.
     /// </summary>
-    public void ReconcileWith(Action<ExporterOptions, ExporterOptions> reconcile)
+    public void ReconcileWith(ConfigCheck check, Action<ExporterOptions, ExporterOptions> reconcile)
     {
-        if (Interlocked.CompareExchange(ref _reconcile, reconcile, null) is not null)
+        if (Interlocked.CompareExchange(ref _reconciler, new Reconciler(check, reconcile), null) is not null)
             throw new InvalidOperationException("The running configuration has its reconciler already: add a step to it instead.");
     }
+
+    private sealed record Reconciler(ConfigCheck Check, Action<ExporterOptions, ExporterOptions> Reconcile);
 
     /// <summary>
     /// Reads the file again. A valid file replaces the running configuration; an invalid one is rejected, the old one
@@ -38,10 +39,11 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
     {
         lock (_reloadGate)
         {
+            var reconciler = Volatile.Read(ref _reconciler);
             ExporterOptions next;
             try
             {
-                next = ConfigLoader.Load(Path, check);
+                next = ConfigLoader.Load(Path, reconciler?.Check);
                 if (inForce is not null) next = inForce(next);
             }
             catch (ConfigException e)
@@ -52,7 +54,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             var previous = Interlocked.Exchange(ref _current, next);
             LastReloadSucceeded = true;
             LastSuccessfulReload = time.GetUtcNow();
-            Volatile.Read(ref _reconcile)?.Invoke(previous, next);
+            reconciler?.Reconcile(previous, next);
             return [];
         }
     }

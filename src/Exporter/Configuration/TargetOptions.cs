@@ -127,7 +127,7 @@ public sealed partial class TargetOptions
     {
         if (Protocol != ProtocolKind.AzureOpenai)
         {
-            if (Azure is not null) problems.Add($"{key}:azure", "only a target with protocol azure_openai has azure settings");
+            if (Azure is not null) problems.Add($"{key}:azure", $"only a target with protocol {ProtocolKinds.AzureOpenai.Name} has azure settings");
             return;
         }
         Azure?.Validate($"{key}:azure", Models, problems);

@@ -4,7 +4,6 @@ using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Routing;
 using RelayExporter.Sharding;
-using RelayExporter.Spending;
 using RelayExporter.Status;
 using RelayExporter.Operations;
 using RelayExporter.Probing;
@@ -36,7 +35,7 @@ public static class ExporterApp
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard is null ? null : commandLine.Shard.Select, SpendProjection.CheckBudget));
+        builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard is null ? null : commandLine.Shard.Select));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddWiredProbing();
         builder.Services.AddSingleton<ConfigReloader>();

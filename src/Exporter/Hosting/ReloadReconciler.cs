@@ -9,16 +9,17 @@ using RelayExporter.Telemetry;
 namespace RelayExporter.Hosting;
 
 /// <summary>
-/// Applies a reloaded configuration to every component that follows it, in one place and in a fixed order: the plan,
-/// its series and the fleet's size are computed once, and each component gets what it needs. A component that must
-/// follow reloads gets a step here (not a handler of its own on <see cref="RunningConfig"/>), where its order against
-/// the others is stated.
+/// Checks a reloaded configuration and applies it to every component that follows it, in one place and in a fixed
+/// order: the plan, its series, its spend projection and the fleet's size are computed once, and each component gets
+/// what it needs. A component that must follow reloads gets a step here (not a handler of its own on
+/// <see cref="RunningConfig"/>), where its order against the others is stated.
 /// </summary>
 public sealed class ReloadReconciler
 {
     // Cancelled probes end at once; this bounds a reload held by one that does not.
     private static readonly TimeSpan StoppedProbesWait = TimeSpan.FromSeconds(5);
 
+    private readonly ProbePlanner _plan;
     private readonly ProbeHttpClients _httpClients;
     private readonly CircuitBoard _circuits;
     private readonly HealthBoard _health;
@@ -29,10 +30,13 @@ public sealed class ReloadReconciler
     private readonly ProbeRecording _recording;
     // The series of the configuration in force; only Apply changes it, and RunningConfig calls Apply one reload at a time.
     private HashSet<ProbeKey> _series;
+    // What Check planned of the file being reloaded, for Apply: RunningConfig checks and applies under one lock.
+    private (IReadOnlyList<ProbeJob> Plan, SpendProjection Projection)? _checked;
 
-    public ReloadReconciler(RunningConfig config, ProbeHttpClients httpClients, CircuitBoard circuits, HealthBoard health, DailySpend spend,
-        ProbeResultStore results, ExporterMetrics metrics, ProbeScheduler scheduler, ProbeRecording recording)
+    public ReloadReconciler(RunningConfig config, ProbePlanner plan, ProbeHttpClients httpClients, CircuitBoard circuits, HealthBoard health,
+        DailySpend spend, ProbeResultStore results, ExporterMetrics metrics, ProbeScheduler scheduler, ProbeRecording recording)
     {
+        _plan = plan;
         _httpClients = httpClients;
         _circuits = circuits;
         _health = health;
@@ -41,14 +45,31 @@ public sealed class ReloadReconciler
         _metrics = metrics;
         _scheduler = scheduler;
         _recording = recording;
-        _series = ProbePlan.From(config.Current).Select(j => j.Key).ToHashSet();
+        _series = plan(config.Current).Select(j => j.Key).ToHashSet();
         _recording.RecordOnly(_series);
-        config.ReconcileWith(Apply);
+        config.ReconcileWith(Check, Apply);
+    }
+
+    /// <summary>The reloaded file, all of it (every shard's targets), against the budget: the check the exporter starts with.</summary>
+    private void Check(ExporterOptions loaded, ConfigProblems problems)
+    {
+        var plan = _plan(loaded);
+        var projection = SpendProjection.Of(loaded, plan);
+        projection.Validate(loaded.Budget, problems);
+        _checked = (plan, projection);
     }
 
     private void Apply(ExporterOptions previous, ExporterOptions next)
     {
-        var plan = ProbePlan.From(next);
+        var (plan, projection) = _checked ?? throw new InvalidOperationException("A reload is applied only once it was checked.");
+        _checked = null;
+        // A sharded replica keeps some of the file's targets, each whole: its plan is their part of the file's.
+        var inForce = new HashSet<TargetOptions>(next.Targets, ReferenceEqualityComparer.Instance);
+        if (plan.Any(j => !inForce.Contains(j.Target)))
+        {
+            plan = plan.Where(j => inForce.Contains(j.Target)).ToList();
+            projection = SpendProjection.Of(next, plan);
+        }
         var series = plan.Select(j => j.Key).ToHashSet();
         var seriesRemoved = _series.Any(key => !series.Contains(key));
         _series = series;
@@ -64,7 +85,7 @@ public sealed class ReloadReconciler
         _httpClients.RetainOnly(next);
         _circuits.RetainOnly(next);
         _health.RetainOnly(next);
-        _spend.Project(next, plan);
+        _spend.Project(next, projection);
         // The store drops the removed series before the metrics restart: the fresh instruments start from what the store
         // holds, and would publish a removed series' last values again otherwise.
         _results.RetainOnly(series);

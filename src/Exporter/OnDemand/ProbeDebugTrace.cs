@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using RelayExporter.Configuration;
 using RelayExporter.Outcomes;
 using RelayExporter.Probing;
 
@@ -11,7 +12,7 @@ public static class ProbeDebugTrace
     public static string Render(ProbeJob job, ProbeResult result)
     {
         var text = new StringBuilder();
-        text.AppendLine($"Probe {job.Key} ({job.Target.Protocol!.Value.ToString().ToLowerInvariant()} protocol, {job.Target.Kind.ToString().ToLowerInvariant()}), timeout {Seconds(job.Timeout)}");
+        text.AppendLine($"Probe {job.Key} ({job.Target.ProtocolDescription!.Name} protocol, {ConfigNames.Of(job.Target.Kind)}), timeout {Seconds(job.Timeout)}");
         text.AppendLine($"Started {result.StartedAt:yyyy-MM-ddTHH:mm:ss.fffZ}");
         if (result.Trace is { } trace)
         {

@@ -9,6 +9,6 @@ public interface IProbingActivity
     /// <summary>How long after its due time a scheduled probe started.</summary>
     void RecordScheduleLag(TimeSpan lag);
 
-    /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
-    IDisposable TrackInFlight();
+    /// <summary>Counts a probe as in flight until the returned token is disposed.</summary>
+    InFlightProbe TrackInFlight();
 }

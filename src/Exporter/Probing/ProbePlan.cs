@@ -1,7 +1,9 @@
-using System.Runtime.CompilerServices;
 using RelayExporter.Configuration;
 
 namespace RelayExporter.Probing;
+
+/// <summary>Plans a configuration into the probe series to run; the exporter's is <see cref="ProbePlan.From"/>.</summary>
+public delegate IReadOnlyList<ProbeJob> ProbePlanner(ExporterOptions options);
 
 /// <summary>
 /// Expands a configuration into the probe series to run: target × check, and × model for per-model checks. A series
@@ -9,11 +11,8 @@ namespace RelayExporter.Probing;
 /// </summary>
 public static class ProbePlan
 {
-    private static readonly AsyncLocal<StrongBox<int>?> Counted = new();
-
     public static IReadOnlyList<ProbeJob> From(ExporterOptions options)
     {
-        if (Counted.Value is { } counted) counted.Value++;
         return (from target in options.Targets
                 from check in target.EffectiveChecks.Keys
                 let kind = CheckKinds.Of(check)
@@ -21,7 +20,4 @@ public static class ProbePlan
                 from model in kind.PerModel ? target.Models.Cast<string?>() : [null]
                 select new ProbeJob(target, kind.Name, model, settings)).ToList();
     }
-
-    /// <summary>For tests: counts the plans computed from now on by the caller's flow (its thread and its awaits), and by no other.</summary>
-    internal static StrongBox<int> CountInThisFlow() => Counted.Value = new StrongBox<int>();
 }

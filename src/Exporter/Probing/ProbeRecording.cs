@@ -80,5 +80,5 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
 
     public void RecordScheduleLag(TimeSpan lag) => activity?.RecordScheduleLag(lag);
 
-    public IDisposable? TrackInFlight() => activity?.TrackInFlight();
+    public InFlightProbe TrackInFlight() => activity?.TrackInFlight() ?? default;
 }

@@ -23,6 +23,7 @@ public static class ProbingServiceCollectionExtensions
         services.AddSingleton<IProbeCheck, StreamCheck>();
         services.AddSingleton<ProbeHttpClients>();
         services.AddSingleton<ProcessSecrets>();
+        services.AddSingleton(new ProbePlanner(ProbePlan.From));
         services.AddSingleton<ProbeResultStore>();
         services.AddSingleton<ProbeHandler>();
         services.AddSingleton<RetryAfterGate>();

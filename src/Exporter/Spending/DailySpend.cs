@@ -46,10 +46,9 @@ public sealed class DailySpend(RunningConfig config, TimeProvider time) : IProbe
         }
     }
 
-    /// <summary>After a reload: the new configuration's projection, from its plan.</summary>
-    public void Project(ExporterOptions options, IReadOnlyList<ProbeJob> plan)
+    /// <summary>After a reload: the new configuration's projection.</summary>
+    public void Project(ExporterOptions options, SpendProjection projection)
     {
-        var projection = SpendProjection.Of(options, plan);
         using var _ = _gate.EnterScope();
         _projection = (options, projection);
     }

@@ -42,7 +42,7 @@ public sealed class TargetStatusReport(RunningConfig config, ProbeResultStore re
         var checks = Configured(target).Where(c => !CheckKinds.Of(c).PerModel)
             .Select(c => Check(new ProbeKey(target.Name, c, null), health.ForTarget(target.Name), now)).ToList();
         return new TargetStatus(
-            target.Name, target.Kind.ToString().ToLowerInvariant(), target.Protocol!.Value.ToString().ToLowerInvariant(), target.BaseUrl,
+            target.Name, ConfigNames.Of(target.Kind), target.ProtocolDescription!.Name, target.BaseUrl,
             verdict.State.Label(), verdict.Reason, verdict.Since, verdict.ConsecutiveFailures,
             // The worse of the two: routing leaves out a target that cannot be reached or does not take our credential.
             ownCircuits.MaxBy(c => c.Severity).Status.State, ownCircuits.Select(c => c.Status).ToList(),

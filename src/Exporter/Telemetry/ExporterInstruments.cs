@@ -17,7 +17,7 @@ namespace RelayExporter.Telemetry;
 /// <see cref="StateGauges"/>) and in the GenAI instruments when the configuration asks for them (<see cref="GenAiInstruments"/>),
 /// each from its entry in the <see cref="MetricCatalog"/>.
 /// </summary>
-internal sealed class ExporterInstruments : IDisposable
+internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
 {
     private readonly Meter _meter;
     private readonly Histogram<double> _probeDuration;
@@ -107,7 +107,14 @@ internal sealed class ExporterInstruments : IDisposable
 
     public void RecordScheduleLag(TimeSpan lag) => _scheduleLag.Record(Math.Max(0, lag.TotalSeconds));
 
-    public InFlight TrackInFlight() => new(_probesInFlight);
+    /// <summary>Counts a probe in; disposing the token counts it out again.</summary>
+    public InFlightProbe TrackInFlight()
+    {
+        _probesInFlight.Add(1);
+        return new InFlightProbe(this);
+    }
+
+    void IInFlightCounter.Ended() => _probesInFlight.Add(-1);
 
     public void Dispose() => _meter.Dispose();
 

@@ -53,8 +53,8 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
 
     public void RecordScheduleLag(TimeSpan lag) => Volatile.Read(ref _instruments).RecordScheduleLag(lag);
 
-    /// <summary>Counts a probe as in flight until the returned handle is disposed.</summary>
-    public InFlight TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
+    /// <summary>Counts a probe as in flight until the returned token is disposed.</summary>
+    public InFlightProbe TrackInFlight() => Volatile.Read(ref _instruments).TrackInFlight();
 
     /// <summary>
     /// After a reload: restarts the instruments when series were removed (so that their counters leave /metrics), when the
@@ -68,8 +68,6 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     }
 
     void IProbeResultSink.Record(ProbeResult result, ProbeJob job) => RecordProbe(result, job.Target);
-
-    IDisposable IProbingActivity.TrackInFlight() => TrackInFlight();
 
     private void OnTick()
     {
@@ -112,18 +110,4 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
             _instruments.Dispose();
         }
     }
-}
-
-/// <summary>A probe in flight; disposing it ends that.</summary>
-public readonly struct InFlight : IDisposable
-{
-    private readonly UpDownCounter<long> _counter;
-
-    internal InFlight(UpDownCounter<long> counter)
-    {
-        _counter = counter;
-        _counter.Add(1);
-    }
-
-    public void Dispose() => _counter.Add(-1);
 }

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Time.Testing;
 using RelayExporter.Configuration;
 using RelayExporter.Probing;
+using RelayExporter.Sharding;
 using RelayExporter.Spending;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
@@ -14,9 +15,9 @@ using RelayExporter.Tests.Infrastructure;
 namespace RelayExporter.Tests.Hosting;
 
 /// <summary>
-/// A reload reaches every component through one reconciler, which plans the new configuration once. That a removed
-/// target's series leave /metrics (the result store drops them before the metrics restart) is
-/// AdminAndReloadTests.A_valid_reload_keeps_unchanged_targets_state_and_drops_removed_targets_series.
+/// A reload reaches every component through one reconciler, which plans the new file once: for its budget check and for
+/// every component that follows it. That a removed target's series leave /metrics (the result store drops them before the
+/// metrics restart) is AdminAndReloadTests.A_valid_reload_keeps_unchanged_targets_state_and_drops_removed_targets_series.
 /// </summary>
 [Collection(ExporterHostCollection.Name)]
 public sealed class ReloadReconcilerTests
@@ -27,21 +28,76 @@ public sealed class ReloadReconcilerTests
         "targets:\n" + string.Join("\n", targets.Select(t =>
             $"  - {{ name: {t}, protocol: openai, base_url: \"http://127.0.0.1:9\", checks: {{ models: {{ interval: 1h, timeout: 10s }} }} }}"));
 
-    [Fact]
-    public async Task A_reload_plans_the_new_configuration_once_for_every_component_that_follows_it()
-    {
-        await using var exporter = await ExporterHost.StartAsync(Config("kept", "removed"));
-        var config = exporter.Services.GetRequiredService<RunningConfig>();
-        // A target removed and one added: the metrics restart, and the scheduler stops a series and starts one.
-        await File.WriteAllTextAsync(exporter.ConfigPath, Config("kept", "added"));
+    /// <summary>Targets with a paid check each (a chat probe an hour, priced), against a budget.</summary>
+    private static string PaidConfig(double budgetUsdPerDay, params string[] targets) =>
+        "targets:\n" + string.Join("\n", targets.Select(t =>
+            $"  - {{ name: {t}, protocol: openai, base_url: \"http://127.0.0.1:9\", models: [gpt-4.1], checks: {{ chat: {{ interval: 1h, timeout: 10s }} }} }}"))
+        + $"\nprices:\n  gpt-4.1: {{ input: 2, output: 8 }}\nbudget: {{ usd_per_day: {budgetUsdPerDay.ToString(System.Globalization.CultureInfo.InvariantCulture)} }}\n";
 
-        var loading = ProbePlan.CountInThisFlow();
-        ConfigLoader.Load(exporter.ConfigPath, SpendProjection.CheckBudget); // what reading and validating the file plans, as the exporter does
-        var reloading = ProbePlan.CountInThisFlow();
+    [Fact]
+    public async Task A_reload_is_planned_once_for_its_budget_check_and_every_component_that_follows_it()
+    {
+        using var file = new ConfigFile(PaidConfig(1, "kept", "removed"));
+        var plans = 0;
+        await using var services = ProbingServices.Build(file.Path, new FakeTimeProvider(TestClock.Start), new TestLoggerProvider(),
+            s => s.AddSingleton(Counting(() => plans++)));
+        var config = services.GetRequiredService<RunningConfig>();
+        var planned = plans;
+        // A target removed and one added: the metrics restart, and the scheduler stops a series and starts one.
+        file.Write(PaidConfig(1, "kept", "added"));
+
         Assert.Empty(config.Reload());
 
-        Assert.Equal(loading.Value + 1, reloading.Value);
+        Assert.Equal(planned + 1, plans);
         Assert.Equal(["kept", "added"], config.Current.Targets.Select(t => t.Name));
+        Assert.Equal(["kept/chat/gpt-4.1", "added/chat/gpt-4.1"], services.GetRequiredService<DailySpend>().Projection.Series.Select(s => s.Key.ToString()));
+    }
+
+    [Fact]
+    public async Task A_sharded_reload_is_checked_against_the_whole_file_and_runs_its_shards_part_of_the_same_plan()
+    {
+        var shard = new Shard(0, 2);
+        var names = Enumerable.Range(0, 8).Select(i => $"target-{i}").ToArray();
+        var ours = names.Where(shard.Owns).ToArray();
+        Assert.InRange(ours.Length, 1, names.Length - 1);
+        using var file = new ConfigFile(PaidConfig(1, names));
+        var perSeries = SpendProjection.Of(ConfigLoader.Load(file.Path)).Series[0].UsdPerDay;
+        var plans = 0;
+        var time = new FakeTimeProvider(TestClock.Start);
+        await using var services = ProbingServices.Build(file.Path, time, new TestLoggerProvider(), s => s
+            .AddSingleton(new RunningConfig(file.Path, ConfigLoader.Load(file.Path), time, shard.Select))
+            .AddSingleton(Counting(() => plans++)));
+        var config = services.GetRequiredService<RunningConfig>();
+
+        // A budget this shard's series keep, and the whole file's do not: the reload is refused, as at start-up.
+        file.Write(PaidConfig(perSeries * (ours.Length + 0.5), names));
+        Assert.Contains(config.Reload(), p => p.ToString().Contains("over the budget", StringComparison.Ordinal));
+
+        file.Write(PaidConfig(perSeries * (names.Length + 0.5), names));
+        var planned = plans;
+        Assert.Empty(config.Reload());
+
+        Assert.Equal(planned + 1, plans);
+        Assert.Equal(ours, config.Current.Targets.Select(t => t.Name));
+        Assert.Equal(ours.Select(t => $"{t}/chat/gpt-4.1"), services.GetRequiredService<DailySpend>().Projection.Series.Select(s => s.Key.ToString()));
+    }
+
+    private static ProbePlanner Counting(Action counted) => options =>
+    {
+        counted();
+        return ProbePlan.From(options);
+    };
+
+    /// <summary>A configuration file of the test's own, deleted at the end.</summary>
+    private sealed class ConfigFile : IDisposable
+    {
+        public ConfigFile(string yaml) => Write(yaml);
+
+        public string Path { get; } = System.IO.Path.Combine(System.IO.Path.GetTempPath(), $"reconciler-{Guid.NewGuid():N}.yml");
+
+        public void Write(string yaml) => File.WriteAllText(Path, yaml);
+
+        public void Dispose() => File.Delete(Path);
     }
 
     [Fact]
@@ -103,9 +159,9 @@ public sealed class ReloadReconcilerTests
     public void The_running_configuration_takes_one_reconciler_and_refuses_a_second()
     {
         var config = new RunningConfig("unused.yml", new ExporterOptions(), TimeProvider.System);
-        config.ReconcileWith((_, _) => { });
+        config.ReconcileWith((_, _) => { }, (_, _) => { });
 
-        var refused = Assert.Throws<InvalidOperationException>(() => config.ReconcileWith((_, _) => { }));
+        var refused = Assert.Throws<InvalidOperationException>(() => config.ReconcileWith((_, _) => { }, (_, _) => { }));
         Assert.Contains("has its reconciler already", refused.Message);
     }
 

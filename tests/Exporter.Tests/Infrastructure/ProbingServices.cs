@@ -17,7 +17,11 @@ namespace RelayExporter.Tests.Infrastructure;
 /// </summary>
 public static class ProbingServices
 {
-    public static ServiceProvider Build(string configPath, TimeProvider time, ILoggerProvider logs, params IProbeCheck[] checks)
+    public static ServiceProvider Build(string configPath, TimeProvider time, ILoggerProvider logs, params IProbeCheck[] checks) =>
+        Build(configPath, time, logs, _ => { }, checks);
+
+    /// <param name="customise">Replaces services before the reconciler is made: a sharded configuration, a planner that counts its plans.</param>
+    public static ServiceProvider Build(string configPath, TimeProvider time, ILoggerProvider logs, Action<IServiceCollection> customise, params IProbeCheck[] checks)
     {
         var services = new ServiceCollection();
         services.AddLogging(logging => logging.AddProvider(logs));
@@ -32,6 +36,7 @@ public static class ProbingServices
         services.RemoveAll<IProbeCheck>();
         foreach (var check in checks) services.AddSingleton(check);
         services.AddSingleton<ReloadReconciler>();
+        customise(services);
         var provider = services.BuildServiceProvider();
         provider.GetRequiredService<ReloadReconciler>(); // reloads reach the scheduler as in the exporter
         return provider;

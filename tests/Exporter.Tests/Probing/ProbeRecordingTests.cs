@@ -148,6 +148,38 @@ public sealed class ProbeRecordingTests : IAsyncLifetime
         Assert.Equal(1, _measurements.Count("relay_probes")); // the models probe's
     }
 
+    [Fact]
+    public void A_probe_is_in_flight_until_its_token_is_disposed_and_the_token_allocates_nothing()
+    {
+        // This thread's measurements only: other tests' probes count themselves on the same meter at the same time.
+        var thread = Environment.CurrentManagedThreadId;
+        long inFlight = 0;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ExporterMetrics.MeterName && instrument.Name == "relay_exporter_probes_in_flight") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<long>((_, value, _, _) =>
+        {
+            if (Environment.CurrentManagedThreadId == thread) inFlight += value;
+        });
+        listener.Start();
+
+        using (Recording.TrackInFlight()) Assert.Equal(1, inFlight);
+        Assert.Equal(0, inFlight);
+
+        const int probes = 1000;
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < probes; i++)
+        {
+            using var token = Recording.TrackInFlight();
+        }
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, inFlight);
+        Assert.True(allocated == 0, $"{probes} probes in flight allocated {allocated} bytes");
+    }
+
     private ProbeResult Result(ProbeJob job, ProbeOutcome outcome) => new()
     {
         Key = job.Key,
