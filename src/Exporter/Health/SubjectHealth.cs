@@ -12,7 +12,7 @@ public sealed class SubjectHealth(string target, RetryAfterGate? retryAfter)
 {
     private readonly Lock _gate = new();
     // A handful of checks at most: a small array costs less than a dictionary, kept for every target and model. Kept in
-    // ordinal order of the check's name, the order in which a verdict compares them (read every second for every subject).
+    // ordinal order of the check's name, the order in which a verdict compares them (asked for every subject at every state refresh).
     private (string Check, HealthTracker Tracker)[] _checks = [];
 
     internal HealthTracker Check(string check, Func<HealthTracker> create)

@@ -39,11 +39,13 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
-        // A health state nobody confirms turns unknown with time alone; a second is well inside any scrape interval.
+        // A health state nobody confirms turns unknown with time alone, and a Retry-After pause ends with time. The refresh
+        // walks every target, model and circuit: every second it cost ~6 % of the exporter's CPU at 10,000 series; every
+        // 5 s it costs a fifth of that and is still a third of a 15 s scrape interval.
         _stateRefresh = time.CreateTimer(_ => OnTick(), null, StateRefreshInterval, StateRefreshInterval);
     }
 
-    internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(1);
+    internal static readonly TimeSpan StateRefreshInterval = TimeSpan.FromSeconds(5);
 
     private static readonly TimeSpan CollectionTimeout = TimeSpan.FromSeconds(5);
 
