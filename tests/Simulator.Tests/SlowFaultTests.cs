@@ -44,11 +44,13 @@ public sealed class SlowFaultTests : IAsyncLifetime
             Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         }
 
-        // Never early; and late only by machine noise, which a single sample may catch, so the median is bounded.
+        // Never early; and late only by machine noise. Noise only adds, and other test projects share the machine (a
+        // median was seen 17 ms late under their load), so the fastest sample is the one bounded: a simulator that adds
+        // anything beyond the delay is late in every sample.
         var report = string.Join(", ", samples.Select(s => $"{s.Headers:F2}/{s.Total:F2}"));
         Assert.All(samples, s => Assert.True(s.Headers >= delayMs, $"headers before the {delayMs} ms delay: {report}"));
-        var median = samples.Select(s => s.Total).Order().ElementAt(samples.Count / 2);
-        Assert.True(median <= delayMs + ToleranceMs, $"median response time {median:F2} ms for a {delayMs} ms delay: {report}");
+        var fastest = samples.Min(s => s.Total);
+        Assert.True(fastest <= delayMs + ToleranceMs, $"fastest response time {fastest:F2} ms for a {delayMs} ms delay: {report}");
     }
 
     [Fact]
