@@ -277,6 +277,22 @@ public class CircuitBoardTests
         Assert.Empty(_transitions);
     }
 
+    [Fact]
+    public async Task A_probe_of_a_target_a_reload_removed_that_starts_after_it_goes_through_a_circuit_the_board_does_not_keep()
+    {
+        _board.RetainOnly(new ExporterOptions { Targets = [new TargetOptions { Name = "other", Models = ["gpt-4.1"] }] });
+
+        // The removed target's chat probe was still starting: it reaches its circuit only now, and fails twice.
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false));
+        Assert.Equal(ProbeOutcome.ServerError, await ProbeAsync(false));
+
+        Assert.Null(_board.Find(CircuitKey.ForModel("relay", "gpt-4.1")));
+        Assert.DoesNotContain(_board.All, c => c.Key.Target == "relay");
+        Assert.Empty(_transitions);
+        // A configured key still gets its circuit on the board.
+        Assert.Same(_board.For(CircuitKey.ForModel("other", "gpt-4.1")), _board.Find(CircuitKey.ForModel("other", "gpt-4.1")));
+    }
+
     private async Task OpenAsync()
     {
         await ProbeAsync(false);
