@@ -30,9 +30,8 @@ public static partial class BlackboxComparison
             [$"--config.file={blackboxConfig.Path}", $"--web.listen-address={new Uri(blackboxUrl).Authority}"], blackboxUrl + "/-/healthy");
         // The scheduled probe of this series runs once an hour: it adds at most one probe to a run.
         using var oursConfig = FleetConfig.Write("bench", 1, [simulator.TargetUrl("relay-a")], "{ models: { interval: 1h, timeout: 10s } }");
-        var oursUrl = $"http://127.0.0.1:{Paths.FreePort()}";
-        using var ours = await ChildProcess.StartServingAsync(Paths.Exporter,
-            ["--config.file", oursConfig.Path, "--web.listen-address", new Uri(oursUrl).Authority, "--log.level", "warn"], oursUrl + "/-/ready");
+        var (ours, oursUrl) = await ExporterProcess.StartAsync(oursConfig.Path);
+        using var _ = ours;
         var contenders = new[]
         {
             ("blackbox_exporter", blackbox, $"{blackboxUrl}/probe?module=openai_models&target={Uri.EscapeDataString(models)}"),

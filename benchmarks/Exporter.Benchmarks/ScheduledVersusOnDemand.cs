@@ -52,7 +52,7 @@ public static partial class ScheduledVersusOnDemand
 
     private static async Task<double> MeasureScheduledAsync(string config, TimeSpan warmup, TimeSpan window)
     {
-        var (exporter, url) = await StartExporterAsync(config);
+        var (exporter, url) = await ExporterProcess.StartAsync(config, timeout: TimeSpan.FromMinutes(2));
         using (exporter)
         {
             await Task.Delay(warmup);
@@ -74,7 +74,7 @@ public static partial class ScheduledVersusOnDemand
 
     private static async Task<double> MeasureOnDemandAsync(string config, double rate, TimeSpan window)
     {
-        var (exporter, url) = await StartExporterAsync(config);
+        var (exporter, url) = await ExporterProcess.StartAsync(config, timeout: TimeSpan.FromMinutes(2));
         using (exporter)
         using (var client = new HttpClient { Timeout = TimeSpan.FromSeconds(30) })
         {
@@ -115,15 +115,6 @@ public static partial class ScheduledVersusOnDemand
         using var response = await client.GetAsync(url);
         var body = await response.Content.ReadAsStringAsync();
         return response.IsSuccessStatusCode && SuccessLine().IsMatch(body);
-    }
-
-    private static async Task<(ChildProcess Process, string Url)> StartExporterAsync(string config)
-    {
-        var url = $"http://127.0.0.1:{Paths.FreePort()}";
-        var process = await ChildProcess.StartServingAsync(Paths.Exporter,
-            ["--config.file", config, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"], url + "/-/ready",
-            timeout: TimeSpan.FromMinutes(2));
-        return (process, url);
     }
 
     [GeneratedRegex(@"^relay_probe_success(\{[^}]*\})? 1$", RegexOptions.Multiline)]

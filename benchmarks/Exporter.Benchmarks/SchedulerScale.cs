@@ -32,9 +32,8 @@ public static class SchedulerScale
         using var simulator = await SimulatorProcess.StartAsync();
         using var config = FleetConfig.Write("scale", series / 2, [simulator.TargetUrl("relay-a"), simulator.TargetUrl("relay-b")],
             $"{{ health: {{ interval: {interval}s }}, models: {{ interval: {interval}s }} }}");
-        var url = $"http://127.0.0.1:{Paths.FreePort()}";
-        using var exporter = await ChildProcess.StartServingAsync(Paths.Exporter,
-            ["--config.file", config.Path, "--web.listen-address", new Uri(url).Authority, "--log.level", "warn"], url + "/-/ready");
+        var (exporter, url) = await ExporterProcess.StartAsync(config.Path);
+        using var _ = exporter;
         Console.WriteLine($"exporter pid {exporter.Id}, simulator pid {simulator.Process.Id}: {series} series every {interval} s; " +
             $"warm-up {warmup.TotalSeconds} s, window {window.TotalSeconds} s");
         if (failFirst > TimeSpan.Zero)

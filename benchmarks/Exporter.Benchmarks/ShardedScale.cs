@@ -92,13 +92,11 @@ public static class ShardedScale
         public double MicrosecondsPerProbe => Cpu.TotalMicroseconds / Probes;
     }
 
+    /// <returns>The process and its address, <c>127.0.0.1:PORT</c> (as Prometheus names a target).</returns>
     private static async Task<(ChildProcess Process, string Address)> StartExporterAsync(string config, IEnumerable<string> extra)
     {
-        var address = $"127.0.0.1:{Paths.FreePort()}";
-        var process = await ChildProcess.StartServingAsync(Paths.Exporter,
-            ["--config.file", config, "--web.listen-address", address, "--log.level", "warn", .. extra], $"http://{address}/-/ready",
-            timeout: TimeSpan.FromMinutes(5));
-        return (process, address);
+        var (process, url) = await ExporterProcess.StartAsync(config, extra, TimeSpan.FromMinutes(5));
+        return (process, new Uri(url).Authority);
     }
 
     /// <summary>
