@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using RelayExporter.Configuration;
 using RelayExporter.Outcomes;
 
 namespace RelayExporter.Probing;
@@ -15,6 +16,9 @@ public sealed class ProbeResultStore : IProbeResultSink
     private readonly ConcurrentDictionary<ProbeKey, ProbeResult> _latest = new();
     private readonly ConcurrentDictionary<string, ProbeHistory> _history = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<ProbeKey, SeriesMarks> _marks = new();
+    // The health documents apart from the results: a scrape reads them five times, and walking every result for them
+    // (one in two is a models probe) cost more than the gauges they feed.
+    private readonly ConcurrentDictionary<string, RelayHealthDocument> _healthDocuments = new(StringComparer.Ordinal);
 
     public void Add(ProbeResult result)
     {
@@ -22,6 +26,8 @@ public sealed class ProbeResultStore : IProbeResultSink
         var reason = history.Add(result);
         var whole = reason.Length == result.Reason.Length ? reason : result.Reason;
         _latest[result.Key] = result with { Reason = whole, Transcript = null };
+        if (result.Health is { } document) _healthDocuments[result.Key.Target] = document;
+        else if (result.Key.Check == CheckKinds.Health.Name) _healthDocuments.TryRemove(result.Key.Target, out _);
         if (!result.Outcome.WasSent()) return; // neither a success nor a failure
         var probe = new RecentProbe(result.StartedAt, result.Key.Check, result.Key.Model, result.Outcome, result.Duration, whole);
         // A models list without a configured model is a success for the target (that model's listing says the rest).
@@ -39,6 +45,9 @@ public sealed class ProbeResultStore : IProbeResultSink
     /// <summary>The latest result of every series, without its transcript, read as the enumeration goes (no copy: a scrape reads it several times).</summary>
     public IEnumerable<ProbeResult> Latest => _latest.Select(entry => entry.Value);
 
+    /// <summary>The health document of every target whose latest health probe got one, read as the enumeration goes.</summary>
+    public IEnumerable<KeyValuePair<string, RelayHealthDocument>> HealthDocuments => _healthDocuments;
+
     /// <summary>The latest result of one series, without its transcript; null before its first probe.</summary>
     public ProbeResult? LatestOf(ProbeKey key) => _latest.GetValueOrDefault(key);
 
@@ -52,6 +61,7 @@ public sealed class ProbeResultStore : IProbeResultSink
         foreach (var key in _marks.Keys.Where(k => !keys.Contains(k))) _marks.TryRemove(key, out _);
         var targets = keys.Select(k => k.Target).ToHashSet(StringComparer.Ordinal);
         foreach (var target in _history.Keys.Where(t => !targets.Contains(t))) _history.TryRemove(target, out _);
+        foreach (var target in _healthDocuments.Keys.Where(t => !keys.Contains(new ProbeKey(t, CheckKinds.Health.Name, null)))) _healthDocuments.TryRemove(target, out _);
     }
 }
 

@@ -61,7 +61,6 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
         _latest = new LatestProbeGauges(_meter, openEnded);
         _states = new StateGauges(_meter, health, circuits, time);
         ObserveHealthDocuments(results);
-        ObserveHealthScores(health, time);
         ObserveExporter(config, build);
         ObserveSpend(spend);
         ObserveDirectPairs(config);
@@ -132,15 +131,9 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
     // callback yields as it reads the store, so a collection holds no list of tens of thousands of measurements.
     private void ObserveHealthDocuments(ProbeResultStore results)
     {
-        IEnumerable<(string Target, RelayHealthDocument Document)> Documents()
-        {
-            foreach (var result in results.Latest)
-                if (result.Health is { } document) yield return (result.Key.Target, document);
-        }
-
         IEnumerable<Measurement<int>> Available()
         {
-            foreach (var (target, document) in Documents())
+            foreach (var (target, document) in results.HealthDocuments)
                 foreach (var provider in document.Providers)
                 {
                     _openEnded.Provider(target, provider.Provider);
@@ -150,30 +143,22 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
 
         IEnumerable<Measurement<double>> Latency()
         {
-            foreach (var (target, document) in Documents())
+            foreach (var (target, document) in results.HealthDocuments)
                 foreach (var provider in document.Providers)
                     if (provider.LatencySeconds is { } latency) yield return new(latency, Tag("provider", provider.Provider), Tag("target", target));
         }
 
+        IEnumerable<Measurement<T>> PerTarget<T>(Func<RelayHealthDocument, T?> value) where T : struct
+        {
+            foreach (var (target, document) in results.HealthDocuments)
+                if (value(document) is { } measured) yield return new(measured, Tag("target", target));
+        }
+
         MetricCatalog.UpstreamAvailable.ObservableGauge(_meter, Available);
         MetricCatalog.UpstreamLatency.ObservableGauge(_meter, Latency);
-        MetricCatalog.ActiveNodes.ObservableGauge(_meter,
-            () => Documents().Where(d => d.Document.ActiveNodes is not null).Select(d => new Measurement<double>(d.Document.ActiveNodes!.Value, Tag("target", d.Target))));
-        MetricCatalog.QueueDepth.ObservableGauge(_meter,
-            () => Documents().Where(d => d.Document.QueueDepth is not null).Select(d => new Measurement<double>(d.Document.QueueDepth!.Value, Tag("target", d.Target))));
-        MetricCatalog.HealthDocumentProblems.ObservableGauge(_meter,
-            () => Documents().Select(d => new Measurement<int>(d.Document.Problems.Count, Tag("target", d.Target))));
-    }
-
-    // Observable: a score is absent while the state is unknown, which a synchronous gauge cannot express.
-    private void ObserveHealthScores(HealthBoard health, TimeProvider time)
-    {
-        MetricCatalog.TargetHealth.ObservableGauge(_meter,
-            () => health.Targets.Select(t => (t.Target, Score: t.Health.StateAt(time.GetUtcNow()).Score())).Where(t => t.Score is not null)
-                .Select(t => new Measurement<double>(t.Score!.Value, Tag("target", t.Target))));
-        MetricCatalog.ModelHealth.ObservableGauge(_meter,
-            () => health.Models.Select(m => (m.Target, m.Model, Score: m.Health.StateAt(time.GetUtcNow()).Score())).Where(m => m.Score is not null)
-                .Select(m => new Measurement<double>(m.Score!.Value, Tag("model", m.Model), Tag("target", m.Target))));
+        MetricCatalog.ActiveNodes.ObservableGauge(_meter, () => PerTarget(document => document.ActiveNodes));
+        MetricCatalog.QueueDepth.ObservableGauge(_meter, () => PerTarget(document => document.QueueDepth));
+        MetricCatalog.HealthDocumentProblems.ObservableGauge(_meter, () => PerTarget<int>(document => document.Problems.Count));
     }
 
     private void ObserveExporter(RunningConfig config, BuildInfo build)

@@ -13,6 +13,7 @@ namespace RelayExporter.Telemetry;
 /// a fleet's states rarely change, so a scrape reads stored values instead of asking every tracker (the observable
 /// instruments of OpenTelemetry cost ~0.4 µs per reported series on every collection). States also change with time
 /// alone (a health state nobody confirms turns unknown), so <see cref="Refresh"/> runs on a timer as well as after probes.
+/// The health scores (1 / 0.5 / 0) are observed from the states recorded here.
 /// </summary>
 internal sealed class StateGauges
 {
@@ -39,6 +40,10 @@ internal sealed class StateGauges
         _modelState = MetricCatalog.ModelHealthState.Gauge<int>(meter);
         _modelFailures = MetricCatalog.ModelConsecutiveFailures.Gauge<int>(meter);
         _circuitState = MetricCatalog.CircuitState.Gauge<int>(meter);
+        // Observable: a score is absent while the state is unknown, which a synchronous gauge cannot express. Read from
+        // the states recorded here, so a score always agrees with its state set.
+        MetricCatalog.TargetHealth.ObservableGauge(meter, () => RecordedScores(models: false));
+        MetricCatalog.ModelHealth.ObservableGauge(meter, () => RecordedScores(models: true));
     }
 
     /// <summary>Records every state that changed since it was last recorded.</summary>
@@ -69,6 +74,15 @@ internal sealed class StateGauges
         var tags = OrderedTags.ForCircuit(key);
         foreach (var candidate in CircuitStateLabels.All)
             _circuitState.Record(candidate == state ? 1 : 0, tags.With("state", candidate.Label()));
+    }
+
+    private List<Measurement<double>> RecordedScores(bool models)
+    {
+        var scores = new List<Measurement<double>>();
+        using var _ = _gate.EnterScope();
+        foreach (var ((target, model), (state, _)) in _health)
+            if ((model is not null) == models && state.Score() is { } score) scores.Add(new(score, OrderedTags.ForTarget(target, model)));
+        return scores;
     }
 
     private void RecordHealth(string target, string? model, SubjectHealth health, DateTimeOffset now)

@@ -59,6 +59,23 @@ public sealed class StateGaugesTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task The_health_score_is_read_from_the_recorded_state_and_is_absent_once_it_is_unknown()
+    {
+        _health.Observe(new ProbeResult { Key = new ProbeKey("relay", "models", null), Outcome = ProbeOutcome.Success, Reason = "ok", StartedAt = _time.GetUtcNow() });
+        _gauges.RefreshAfterProbe(new ProbeKey("relay", "models", null), []);
+        Assert.Equal(1, ScrapedMetrics.Parse(await _app.ScrapeTextAsync()).Find("relay_target_health", ("target", "relay"))?.Value);
+
+        _time.Advance(TimeSpan.FromMinutes(10));
+        // Until the refresh records "unknown", the score agrees with the state set it is scraped with.
+        var beforeRefresh = await _app.ScrapeTextAsync();
+        Assert.Equal("healthy", CurrentState(beforeRefresh));
+        Assert.Equal(1, ScrapedMetrics.Parse(beforeRefresh).Find("relay_target_health", ("target", "relay"))?.Value);
+
+        _gauges.Refresh();
+        Assert.Empty(ScrapedMetrics.Parse(await _app.ScrapeTextAsync()).Named("relay_target_health"));
+    }
+
+    [Fact]
     public async Task Circuit_states_are_recorded_for_circuits_that_never_changed()
     {
         _circuits.For(CircuitKey.Api("relay"));
