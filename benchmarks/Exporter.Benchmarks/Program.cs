@@ -9,6 +9,7 @@ const string Usage = """
       latency      reported duration minus an injected delay, 1,000 probe series
       render       /metrics render time and memory with 10,000 series, in-process
       scale        the relay-exporter executable with 10,000 series at 30 s: CPU, RSS, schedule lag, scrape time
+      scrape-pair  scrape time and CPU of this build against a peer build (--peer PATH), side by side, 10,000 series each
       scheduled-vs-ondemand  CPU per probe of 10,000 scheduled series against /probe at the same rate, in one run
       shards       4 sharded replicas × 10,000 series beside one Prometheus, against one replica alone: CPU, RSS
       detection    time from a hard outage to unhealthy and circuit open with default settings, and back
@@ -30,6 +31,7 @@ Func<Arguments, Task> benchmark = args[0] switch
     "latency" => LatencyHonesty.RunAsync,
     "render" => ScrapeRender.RunAsync,
     "scale" => SchedulerScale.RunAsync,
+    "scrape-pair" => ScrapePair.RunAsync,
     "scheduled-vs-ondemand" => ScheduledVersusOnDemand.RunAsync,
     "shards" => ShardedScale.RunAsync,
     "detection" => DetectionTime.RunAsync,
