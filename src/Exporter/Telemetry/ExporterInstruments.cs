@@ -69,7 +69,11 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
     /// <summary>Records the latest values of these results and every current state (fresh instruments start empty).</summary>
     public void RecordCurrent(IEnumerable<ProbeResult> latest)
     {
-        foreach (var result in latest) _latest.Record(result);
+        foreach (var result in latest)
+        {
+            _latest.Record(result);
+            CountProviders(result);
+        }
         _states.Refresh();
     }
 
@@ -94,6 +98,7 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
         _states.RefreshAfterProbe(result.Key, result.ModelsListed?.Select(l => l.Model) ?? []);
         if (result.Generation is { } generation && result.Key.Model is { } model) RecordGeneration(result, generation, model);
         _genAi?.Record(result, target);
+        CountProviders(result);
         if (result.Health is { ProvidersOverCap: > 0 } health) _labelOverflow.Add(health.ProvidersOverCap, new KeyValuePair<string, object?>("label", "provider"));
         foreach (var reason in result.Health?.RefusedValues ?? []) _valuesRefused.Add(1, Tag("reason", reason), Tag("target", result.Key.Target));
     }
@@ -117,6 +122,13 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
 
     public void Dispose() => _meter.Dispose();
 
+    // Counted when a document arrives, not as a scrape reads it: hashing every provider of every target on every scrape
+    // cost more than observing them.
+    private void CountProviders(ProbeResult result)
+    {
+        foreach (var provider in result.Health?.Providers ?? []) _openEnded.Provider(result.Key.Target, provider.Provider);
+    }
+
     private void RecordGeneration(ProbeResult result, GenerationFindings generation, string model)
     {
         var tags = OrderedTags.ForTarget(result.Key.Target, model);
@@ -135,10 +147,7 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
         {
             foreach (var (target, document) in results.HealthDocuments)
                 foreach (var provider in document.Providers)
-                {
-                    _openEnded.Provider(target, provider.Provider);
                     if (provider.Available is { } available) yield return new(available ? 1 : 0, Tag("provider", provider.Provider), Tag("target", target));
-                }
         }
 
         IEnumerable<Measurement<double>> Latency()

@@ -78,8 +78,8 @@ internal sealed class StateGauges
 
     private List<Measurement<double>> RecordedScores(bool models)
     {
-        var scores = new List<Measurement<double>>();
         using var _ = _gate.EnterScope();
+        var scores = new List<Measurement<double>>(_health.Count);
         foreach (var ((target, model), (state, _)) in _health)
             if ((model is not null) == models && state.Score() is { } score) scores.Add(new(score, OrderedTags.ForTarget(target, model)));
         return scores;
