@@ -96,6 +96,28 @@ public sealed partial class DashboardJsonTests
         }
     }
 
+    /// <summary>
+    /// The exporter's own process and runtime metrics (<c>process_*</c>, <c>dotnet_*</c>) and Prometheus' series about each
+    /// scrape (<c>scrape_*</c>, <c>up</c>) have names that every other .NET service and job beside it has too: a panel
+    /// reading them keeps only the exporters' series, joined on <c>relay_exporter_build_info</c> (whatever the job is called).
+    /// </summary>
+    [Fact]
+    public void Queries_of_metric_names_other_jobs_share_keep_only_the_exporters_series()
+    {
+        var shared = Dashboards.Files()
+            .SelectMany(file => Dashboards.Panels(Dashboards.Load(file)).SelectMany(Dashboards.Expressions).Select(expr => (File: Path.GetFileName(file), Expr: expr)))
+            .Where(q => SharedMetricName().IsMatch(q.Expr))
+            .ToList();
+        Assert.True(shared.Count >= 5, $"{shared.Count} queries of shared names"); // the check below is not vacuous
+        Assert.All(shared, q => Assert.True(q.Expr.Contains(ExporterSeriesOnly, StringComparison.Ordinal),
+            $"{q.File}: '{q.Expr}' reads a name other jobs share, without '{ExporterSeriesOnly}'"));
+    }
+
+    private const string ExporterSeriesOnly = "and on (job, instance) relay_exporter_build_info";
+
+    [GeneratedRegex(@"(?<![:\w])(?:(?:process|dotnet|scrape)_\w+|up(?![:\w]))")]
+    private static partial Regex SharedMetricName();
+
     /// <summary>The budget left is what the SLO window (30 days) has not spent, not a projection of a shorter window's rate.</summary>
     [Fact]
     public void The_error_budget_left_panel_reads_the_30_day_slo_window()
