@@ -60,6 +60,9 @@ public sealed class ExporterOptions
             .Concat(Targets.SelectMany(t => t.Headers.Values).Select(header => header.SecretSource))
             .Select(source => source?.Value).OfType<Secret>();
 
+    /// <summary>Every configured model of every target, each a health subject with series of its own.</summary>
+    public HashSet<(string Target, string Model)> TargetModels() => Targets.SelectMany(t => t.Models.Select(m => (t.Name, m))).ToHashSet();
+
     /// <summary>A check's settings as they apply: the target's own, then <c>defaults</c>, then the built-in ones.</summary>
     public CheckOptions EffectiveCheck(TargetOptions target, string check) =>
         target.EffectiveChecks[check]

@@ -96,7 +96,7 @@ public sealed class HealthBoard : IProbeResultSink, IProbeGate, ITargetHealthVie
     public void RetainOnly(ExporterOptions options)
     {
         var targets = options.Targets.Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
-        var models = options.Targets.SelectMany(t => t.Models.Select(m => (t.Name, m))).ToHashSet();
+        var models = options.TargetModels();
         foreach (var name in _targets.Keys.Where(n => !targets.Contains(n))) _targets.TryRemove(name, out _);
         foreach (var pair in _models.Keys.Where(k => !models.Contains(k))) _models.TryRemove(pair, out _);
     }

@@ -30,6 +30,9 @@ public sealed class ReloadReconciler
     private readonly ProbeRecording _recording;
     // The series of the configuration in force; only Apply changes it, and RunningConfig calls Apply one reload at a time.
     private HashSet<ProbeKey> _series;
+    // The configured models of the targets in force: a model removed from a target takes its health and listing series
+    // with it, even when no probe series goes (a target whose checks are health and models only).
+    private HashSet<(string Target, string Model)> _models;
     // What Check planned of the file being reloaded, for Apply: RunningConfig checks and applies under one lock.
     private (IReadOnlyList<ProbeJob> Plan, SpendProjection Projection)? _checked;
 
@@ -46,7 +49,8 @@ public sealed class ReloadReconciler
         _scheduler = scheduler;
         _recording = recording;
         _series = plan(config.Current).Select(j => j.Key).ToHashSet();
-        _recording.RecordOnly(_series);
+        _models = config.Current.TargetModels();
+        _recording.RecordOnly(_series, _models);
         config.ReconcileWith(Check, Apply);
     }
 
@@ -73,10 +77,13 @@ public sealed class ReloadReconciler
         var series = plan.Select(j => j.Key).ToHashSet();
         var seriesRemoved = _series.Any(key => !series.Contains(key));
         _series = series;
+        var models = next.TargetModels();
+        var modelsRemoved = _models.Any(model => !models.Contains(model));
+        _models = models;
 
-        // First, before anything a probe's result reaches forgets a removed series: its results and skips are recorded
-        // nowhere from now on, whenever its probe in flight ends,
-        _recording.RecordOnly(series);
+        // First, before anything a probe's result reaches forgets a removed series or model: its results and skips (and a
+        // models list's listing of it) are recorded nowhere from now on, whenever its probe in flight ends,
+        _recording.RecordOnly(series, models);
         // and that probe, cancelled, ends before its circuit and health are forgotten, which it could bring back otherwise.
         if (seriesRemoved) _scheduler.StopUnplanned(series, StoppedProbesWait);
 
@@ -88,8 +95,8 @@ public sealed class ReloadReconciler
         _spend.Project(next, projection);
         // The store drops the removed series before the metrics restart: the fresh instruments start from what the store
         // holds, and would publish a removed series' last values again otherwise.
-        _results.RetainOnly(series);
-        _metrics.Reconcile(FleetSize.Of(next, plan), seriesRemoved, previous.Metrics.GenAi != next.Metrics.GenAi);
+        _results.RetainOnly(series, models);
+        _metrics.Reconcile(FleetSize.Of(next, plan), seriesRemoved || modelsRemoved, previous.Metrics.GenAi != next.Metrics.GenAi);
         // Last, once everything a probe's result reaches follows the new configuration: stop the series whose settings
         // changed, start the new ones.
         _scheduler.Reconcile(next, plan);

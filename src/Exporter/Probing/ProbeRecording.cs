@@ -7,7 +7,7 @@ namespace RelayExporter.Probing;
 /// Every probe sent, on-demand ones too, goes to <paramref name="everyProbe"/> (what it spent counts whoever sent it);
 /// a scheduled probe's result, once its circuit counted it, then goes to <paramref name="scheduled"/> (the store,
 /// health, metrics: what an on-demand probe leaves untouched), and a skipped one to <paramref name="activity"/> — as long
-/// as the configuration in force plans its series (<see cref="RecordOnly"/>).
+/// as the configuration in force plans its series, and with the listings of the models it configures only (<see cref="RecordOnly"/>).
 /// </summary>
 [SuppressMessage("Design", "CA1001", Justification = "The plan's lock is never disposed: a reload can still come after the host disposed its services (a change of the file seen just before), and the lock holds nothing to release until threads contend for it.")]
 public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, IReadOnlyList<IProbeResultSink> scheduled, IProbingActivity? activity)
@@ -21,22 +21,25 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
     // Held for reading while a series' result or skip is recorded, for writing while the planned series change: once
     // RecordOnly returned, no result of a series it left out is being recorded, nor will be.
     private readonly ReaderWriterLockSlim _planGate = new();
-    // Null until the composition root says which series are planned: then every series is.
+    // Null until the composition root says which series are planned: then every series and model is.
     private IReadOnlySet<ProbeKey>? _planned;
+    private IReadOnlySet<(string Target, string Model)>? _models;
 
     public IReadOnlyList<IProbeResultSink> EveryProbe => _everyProbe;
     public IReadOnlyList<IProbeResultSink> Scheduled => _scheduled;
 
     /// <summary>
-    /// From now on, records scheduled results and skips of these series only: a probe of a series a reload removed
-    /// that ends later leaves nothing behind. Returns once no result of another series is being recorded.
+    /// From now on, records scheduled results and skips of these series only, and of a models list the listings of these
+    /// <paramref name="models"/> only: a probe of a series or a model a reload removed that ends later leaves nothing
+    /// behind. Returns once no result of another series is being recorded.
     /// </summary>
-    public void RecordOnly(IReadOnlySet<ProbeKey> planned)
+    public void RecordOnly(IReadOnlySet<ProbeKey> planned, IReadOnlySet<(string Target, string Model)> models)
     {
         _planGate.EnterWriteLock();
         try
         {
             _planned = planned;
+            _models = models;
         }
         finally
         {
@@ -55,12 +58,22 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
         try
         {
             if (_planned?.Contains(job.Key) == false) return;
-            foreach (var sink in _scheduled) sink.Record(result, job);
+            var planned = ListingPlannedModels(result);
+            foreach (var sink in _scheduled) sink.Record(planned, job);
         }
         finally
         {
             _planGate.ExitReadLock();
         }
+    }
+
+    private ProbeResult ListingPlannedModels(ProbeResult result)
+    {
+        if (_models is not { } models || result.ModelsListed is not { } listed) return result;
+        var target = result.Key.Target;
+        return listed.All(l => models.Contains((target, l.Model)))
+            ? result
+            : result with { ModelsListed = [.. listed.Where(l => models.Contains((target, l.Model)))] };
     }
 
     public void RecordSkipped(ProbeKey key, string reason)

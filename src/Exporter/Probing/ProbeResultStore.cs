@@ -54,10 +54,19 @@ public sealed class ProbeResultStore : IProbeResultSink
     /// <summary>The target's most recent probes (at most <see cref="HistoryLength"/>), oldest first.</summary>
     public IReadOnlyList<RecentProbe> History(string target) => _history.TryGetValue(target, out var history) ? history.ToArray() : [];
 
-    /// <summary>Forgets series and targets no longer configured, so their gauges disappear from /metrics.</summary>
-    public void RetainOnly(IReadOnlySet<ProbeKey> keys)
+    /// <summary>
+    /// Forgets series, targets and models no longer configured, so their gauges disappear from /metrics: a models probe's
+    /// latest result keeps the listings of the configured <paramref name="models"/> only.
+    /// </summary>
+    public void RetainOnly(IReadOnlySet<ProbeKey> keys, IReadOnlySet<(string Target, string Model)> models)
     {
         foreach (var key in _latest.Keys.Where(k => !keys.Contains(k))) _latest.TryRemove(key, out _);
+        foreach (var (key, result) in _latest)
+        {
+            if (result.ModelsListed is not { } listed || listed.All(l => models.Contains((key.Target, l.Model)))) continue;
+            // Only if no newer result came meanwhile (a probe of a kept series goes on during a reload).
+            _latest.TryUpdate(key, result with { ModelsListed = [.. listed.Where(l => models.Contains((key.Target, l.Model)))] }, result);
+        }
         foreach (var key in _marks.Keys.Where(k => !keys.Contains(k))) _marks.TryRemove(key, out _);
         var targets = keys.Select(k => k.Target).ToHashSet(StringComparer.Ordinal);
         foreach (var target in _history.Keys.Where(t => !targets.Contains(t))) _history.TryRemove(target, out _);

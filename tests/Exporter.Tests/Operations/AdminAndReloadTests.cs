@@ -96,6 +96,38 @@ public sealed class AdminAndReloadTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task A_reload_that_removes_a_model_of_a_target_drops_that_model_s_series_and_keeps_the_others()
+    {
+        // Health and models checks only: removing the model removes no probe series, only the model's own.
+        string OneTarget(string models) =>
+            "defaults:\n  checks:\n    models: { interval: 1s, timeout: 1s }\ntargets:\n" +
+            $"  - {{ name: openai, protocol: openai, base_url: \"{_simulator.TargetUrl("openai")}\", credential: {{ env: ADMIN_TEST_KEY }}, models: [{models}] }}\n" +
+            "admin:\n  token: { env: ADMIN_TEST_TOKEN }\n";
+        static List<ScrapedSample> Of(string metrics, string model) =>
+            ScrapedMetrics.Parse(metrics).Samples.Where(s => s.Labels.GetValueOrDefault("model") == model).ToList();
+        await using var exporter = await ExporterHost.StartAsync(OneTarget("gpt-4.1, o4-mini"));
+        using var client = exporter.CreateClient();
+        await Eventually.UntilAsync(async () =>
+        {
+            var metrics = await client.GetStringAsync("/metrics");
+            return Of(metrics, "o4-mini").Any(s => s.Name == "relay_model_listed") && Of(metrics, "o4-mini").Any(s => s.Name == "relay_model_health_state");
+        }, Deadline, "o4-mini's listing and health series");
+
+        await File.WriteAllTextAsync(exporter.ConfigPath, OneTarget("gpt-4.1"));
+        using var reload = await Post(client, "/-/reload", Token);
+        Assert.Equal(HttpStatusCode.OK, reload.StatusCode);
+
+        // Models probes go on every second meanwhile: none brings the removed model back.
+        var probes = ScrapedMetrics.Parse(await client.GetStringAsync("/metrics")).Named("relay_probes_total").Sum(s => s.Value);
+        await Eventually.UntilAsync(async () => ScrapedMetrics.Parse(await client.GetStringAsync("/metrics")).Named("relay_probes_total").Sum(s => s.Value) >= probes + 2,
+            Deadline, "two more models probes after the reload");
+        var after = await client.GetStringAsync("/metrics");
+        Assert.Empty(Of(after, "o4-mini"));
+        Assert.Contains(Of(after, "gpt-4.1"), s => s.Name == "relay_model_listed");
+        Assert.Contains(Of(after, "gpt-4.1"), s => s.Name == "relay_model_health_state");
+    }
+
+    [Fact]
     public async Task A_reload_that_grows_the_fleet_past_the_cardinality_limits_raises_them_and_nothing_overflows()
     {
         // Limits are sized from the starting fleet (1 series + headroom), far below 300 targets' series.

@@ -149,6 +149,23 @@ public sealed class ProbeRecordingTests : IAsyncLifetime
     }
 
     [Fact]
+    public void A_models_list_that_ends_after_a_reload_removed_a_model_records_the_listings_of_the_models_still_configured()
+    {
+        var models = Job(CheckKinds.Models.Name);
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("models: [m]", "models: [m, gone]").Replace("chat: { interval: 5m }", ""));
+        Assert.Empty(_services.GetRequiredService<RunningConfig>().Reload());
+        var listedBoth = Result(models, ProbeOutcome.Success) with { ModelsListed = [new("m", true), new("gone", true)] };
+        File.WriteAllText(_path, File.ReadAllText(_path).Replace("models: [m, gone]", "models: [m]"));
+        Assert.Empty(_services.GetRequiredService<RunningConfig>().Reload());
+
+        // The models probe was in flight, with the models of the configuration before, when the reload removed "gone".
+        Recording.RecordScheduledProbe(listedBoth, models);
+
+        Assert.Equal([new ModelListing("m", true)], Store.LatestOf(models.Key)!.ModelsListed);
+        Assert.Null(Health.ForModel(_target, "gone"));
+    }
+
+    [Fact]
     public void A_probe_is_in_flight_until_its_token_is_disposed_and_the_token_allocates_nothing()
     {
         // This thread's measurements only: other tests' probes count themselves on the same meter at the same time.

@@ -12,6 +12,7 @@ public sealed class ProbeResultStoreTests
 {
     private static readonly ProbeKey Health = new("relay", "health", null);
     private static readonly ProbeKey Models = new("relay", "models", null);
+    private static readonly HashSet<(string, string)> NoModels = [];
 
     [Fact]
     public void The_latest_health_document_replaces_the_one_before()
@@ -45,12 +46,23 @@ public sealed class ProbeResultStoreTests
         store.Add(HealthResult(ProbeOutcome.Success, Document("openai")));
         store.Add(Result(Models, ProbeOutcome.Success));
 
-        store.RetainOnly(new HashSet<ProbeKey> { Health, Models });
+        store.RetainOnly(new HashSet<ProbeKey> { Health, Models }, NoModels);
         Assert.Single(store.HealthDocuments);
 
-        store.RetainOnly(new HashSet<ProbeKey> { Models });
+        store.RetainOnly(new HashSet<ProbeKey> { Models }, NoModels);
         Assert.Empty(store.HealthDocuments);
         Assert.NotNull(store.LatestOf(Models));
+    }
+
+    [Fact]
+    public void A_model_no_longer_configured_leaves_the_latest_models_result_and_the_others_stay()
+    {
+        var store = new ProbeResultStore();
+        store.Add(Result(Models, ProbeOutcome.Success) with { ModelsListed = [new("gpt-4.1", true), new("o3", false)] });
+
+        store.RetainOnly(new HashSet<ProbeKey> { Models }, new HashSet<(string, string)> { ("relay", "gpt-4.1") });
+
+        Assert.Equal([new ModelListing("gpt-4.1", true)], store.LatestOf(Models)!.ModelsListed);
     }
 
     private static ProbeResult HealthResult(ProbeOutcome outcome, RelayHealthDocument? document) =>
