@@ -98,12 +98,14 @@ public sealed partial class DashboardJsonTests
 
     /// <summary>
     /// The exporter's own process and runtime metrics (<c>process_*</c>, <c>dotnet_*</c>) and Prometheus' series about each
-    /// scrape (<c>scrape_*</c>, <c>up</c>) have names that every other .NET service and job beside it has too: a panel
-    /// reading them selects the exporter's jobs, a variable whose values are the jobs of <c>relay_exporter_build_info</c>
-    /// (over the dashboard's time range, so a shard whose scrapes fail or time out stays on the panel).
+    /// scrape (<c>scrape_*</c>, <c>up</c>) have names that every other .NET service and job beside it has too, even in the
+    /// same job (a Kubernetes pods job): a panel reading them selects the exporters' jobs and instances, variables whose
+    /// values are those of <c>relay_exporter_build_info</c> over the dashboard's time range (so a shard whose scrapes fail
+    /// or time out stays on the panel). "All" must stay the values found: an <c>allValue</c> such as <c>.*</c> would select
+    /// every job again.
     /// </summary>
     [Fact]
-    public void Queries_of_metric_names_other_jobs_share_select_the_exporter_s_jobs()
+    public void Queries_of_metric_names_other_jobs_share_select_the_exporters_jobs_and_instances()
     {
         var shared = Dashboards.Files()
             .Select(file => (File: Path.GetFileName(file), Dashboard: Dashboards.Load(file)))
@@ -113,13 +115,21 @@ public sealed partial class DashboardJsonTests
         Assert.True(shared.Count >= 9, $"{shared.Count} selectors of shared names"); // the check below is not vacuous
         Assert.All(shared, s =>
         {
-            Assert.True(s.Selector.Contains(ExporterJobs, StringComparison.Ordinal), $"{s.File}: '{s.Selector}' in '{s.Expr}' does not select {ExporterJobs}");
-            var job = Assert.Single(Dashboards.Variables(s.Dashboard), v => v["name"]?.GetValue<string>() == "job");
-            Assert.Equal("label_values(relay_exporter_build_info, job)", Dashboards.VariableQuery(job));
+            foreach (var (variable, matcher, query) in ExporterSelection)
+            {
+                Assert.True(s.Selector.Contains(matcher, StringComparison.Ordinal), $"{s.File}: '{s.Selector}' in '{s.Expr}' does not select {matcher}");
+                var defined = Assert.Single(Dashboards.Variables(s.Dashboard), v => v["name"]?.GetValue<string>() == variable);
+                Assert.Equal(query, Dashboards.VariableQuery(defined));
+                Assert.Null(defined["allValue"]);
+            }
         });
     }
 
-    private const string ExporterJobs = "job=~\"$job\"";
+    private static readonly (string Variable, string Matcher, string Query)[] ExporterSelection =
+    [
+        ("job", "job=~\"$job\"", "label_values(relay_exporter_build_info, job)"),
+        ("instance", "instance=~\"$instance\"", "label_values(relay_exporter_build_info{job=~\"$job\"}, instance)"),
+    ];
 
     [GeneratedRegex(@"(?<![:\w])(?:(?:process|dotnet|scrape)_\w+|up)(?![:\w])(?:\{[^}]*\})?")]
     private static partial Regex SharedMetricSelector();
