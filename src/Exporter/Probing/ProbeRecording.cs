@@ -58,22 +58,13 @@ public sealed class ProbeRecording(IReadOnlyList<IProbeResultSink> everyProbe, I
         try
         {
             if (_planned?.Contains(job.Key) == false) return;
-            var planned = ListingPlannedModels(result);
+            var planned = _models is { } models ? result.ListingOnly(models) : result;
             foreach (var sink in _scheduled) sink.Record(planned, job);
         }
         finally
         {
             _planGate.ExitReadLock();
         }
-    }
-
-    private ProbeResult ListingPlannedModels(ProbeResult result)
-    {
-        if (_models is not { } models || result.ModelsListed is not { } listed) return result;
-        var target = result.Key.Target;
-        return listed.All(l => models.Contains((target, l.Model)))
-            ? result
-            : result with { ModelsListed = [.. listed.Where(l => models.Contains((target, l.Model)))] };
     }
 
     public void RecordSkipped(ProbeKey key, string reason)

@@ -46,4 +46,11 @@ public sealed record ProbeResult
     /// that model's failure (<see cref="ModelsListed"/>), not the target's.
     /// </summary>
     public bool ScopeSucceeded => Succeeded || (Outcome == ProbeOutcome.ModelMissing && Key.Model is null && ModelsListed is not null);
+
+    /// <summary>This result with the listings of the configured <paramref name="models"/> only; itself when it lists no other.</summary>
+    public ProbeResult ListingOnly(IReadOnlySet<(string Target, string Model)> models)
+    {
+        if (ModelsListed is not { } listed || listed.All(l => models.Contains((Key.Target, l.Model)))) return this;
+        return this with { ModelsListed = [.. listed.Where(l => models.Contains((Key.Target, l.Model)))] };
+    }
 }

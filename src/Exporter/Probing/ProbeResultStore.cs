@@ -63,9 +63,9 @@ public sealed class ProbeResultStore : IProbeResultSink
         foreach (var key in _latest.Keys.Where(k => !keys.Contains(k))) _latest.TryRemove(key, out _);
         foreach (var (key, result) in _latest)
         {
-            if (result.ModelsListed is not { } listed || listed.All(l => models.Contains((key.Target, l.Model)))) continue;
+            var listing = result.ListingOnly(models);
             // Only if no newer result came meanwhile (a probe of a kept series goes on during a reload).
-            _latest.TryUpdate(key, result with { ModelsListed = [.. listed.Where(l => models.Contains((key.Target, l.Model)))] }, result);
+            if (!ReferenceEquals(listing, result)) _latest.TryUpdate(key, listing, result);
         }
         foreach (var key in _marks.Keys.Where(k => !keys.Contains(k))) _marks.TryRemove(key, out _);
         var targets = keys.Select(k => k.Target).ToHashSet(StringComparer.Ordinal);
