@@ -14,9 +14,6 @@ namespace RelayExporter.Benchmarks;
 /// </summary>
 public static class ScrapePair
 {
-    private const string Accept =
-        "application/openmetrics-text;version=1.0.0,application/openmetrics-text;version=0.0.1;q=0.75,text/plain;version=0.0.4;q=0.5,*/*;q=0.1";
-
     public static async Task RunAsync(Arguments args)
     {
         var peer = args.String("peer", "");
@@ -40,19 +37,21 @@ public static class ScrapePair
         using var client = new HttpClient { Timeout = TimeSpan.FromSeconds(60) };
         var measured = new Dictionary<ChildProcess, List<(double Ms, double CpuMs, long Bytes)>> { [thisBuild] = [], [peerBuild] = [] };
         // CPU between scrapes is probing alone; its rate, taken off each scrape's CPU, leaves what the scrape cost.
-        var probing = new Dictionary<ChildProcess, (TimeSpan Cpu, TimeSpan Elapsed)> { [thisBuild] = default, [peerBuild] = default };
+        var processes = new[] { thisBuild, peerBuild };
+        var probingCpu = processes.ToDictionary(p => p, _ => TimeSpan.Zero);
+        var paused = TimeSpan.Zero;
         for (var i = 0; i < scrapes; i++)
         {
             var order = i % 2 == 0 ? new[] { (thisBuild, thisUrl), (peerBuild, peerUrl) } : [(peerBuild, peerUrl), (thisBuild, thisUrl)];
             foreach (var (process, url) in order) measured[process].Add(await ScrapeAsync(client, process, url));
-            var (cpuThis, cpuPeer, pause) = (thisBuild.Cpu, peerBuild.Cpu, Stopwatch.StartNew());
+            var (cpuBefore, pause) = (processes.ToDictionary(p => p, p => p.Cpu), Stopwatch.StartNew());
             await Task.Delay(TimeSpan.FromSeconds(2)); // a pause between rounds, as between Prometheus' scrapes
-            probing[thisBuild] = (probing[thisBuild].Cpu + (thisBuild.Cpu - cpuThis), probing[thisBuild].Elapsed + pause.Elapsed);
-            probing[peerBuild] = (probing[peerBuild].Cpu + (peerBuild.Cpu - cpuPeer), probing[peerBuild].Elapsed + pause.Elapsed);
+            paused += pause.Elapsed;
+            foreach (var process in processes) probingCpu[process] += process.Cpu - cpuBefore[process];
         }
-        foreach (var process in new[] { thisBuild, peerBuild })
+        foreach (var process in processes)
         {
-            var rate = probing[process].Cpu / probing[process].Elapsed;
+            var rate = probingCpu[process] / paused;
             measured[process] = [.. measured[process].Select(m => m with { CpuMs = m.CpuMs - rate * m.Ms })];
         }
 
@@ -61,7 +60,7 @@ public static class ScrapePair
             var m = measured[process];
             Console.WriteLine($"RESULT scrape-pair {name}: median {Stats.Median(m.Select(x => x.Ms).ToList()):F0} ms " +
                 $"(p90 {Stats.Percentile(m.Select(x => x.Ms).ToList(), 90):F0}), CPU {Stats.Median(m.Select(x => x.CpuMs).ToList()):F0} ms per scrape " +
-                $"(probing, {probing[process].Cpu / probing[process].Elapsed * 100:F1} % of a core between scrapes, taken off), " +
+                $"(probing, {probingCpu[process] / paused * 100:F1} % of a core between scrapes, taken off), " +
                 $"{m.Average(x => x.Bytes) / 1e6:F2} MB sent");
         }
         double Ratio(Func<(double Ms, double CpuMs, long Bytes), double> of) =>
@@ -71,7 +70,7 @@ public static class ScrapePair
 
     private static async Task<(double Ms, double CpuMs, long Bytes)> ScrapeAsync(HttpClient client, ChildProcess process, string url)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, url + "/metrics") { Headers = { { "Accept", Accept }, { "Accept-Encoding", "gzip" } } };
+        using var request = new HttpRequestMessage(HttpMethod.Get, url + "/metrics") { Headers = { { "Accept", PrometheusScraper.Accept }, { "Accept-Encoding", "gzip" } } };
         var cpu = process.Cpu;
         var started = Stopwatch.GetTimestamp();
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseContentRead);
