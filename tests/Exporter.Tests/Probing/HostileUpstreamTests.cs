@@ -13,6 +13,8 @@ namespace RelayExporter.Tests.Probing;
 public class HostileUpstreamTests
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(1);
+    // For the tests whose verdict is not about time: a loaded CI machine once took over a second to send the 250 KB bomb.
+    private static readonly TimeSpan RoomyTimeout = TimeSpan.FromSeconds(30);
     // The timeout timer may fire a millisecond before the probe's own clock says a second has passed.
     private static readonly TimeSpan Early = TimeSpan.FromMilliseconds(20);
     // Generous for a loaded CI machine, and still far below what the drip would take without the timeout (4 s and more).
@@ -24,7 +26,7 @@ public class HostileUpstreamTests
         await using var simulator = await SimulatorHost.StartAsync(new SimulatorOptions());
         using var admin = new HttpClient { BaseAddress = simulator.AdminUrl };
         (await admin.PutAsync("/_sim/faults/openai", new StringContent("""{"kind":"slow","delay_ms":0,"token_delay_ms":400}"""))).EnsureSuccessStatusCode();
-        using var rig = Rig(simulator.TargetUrl("openai"), CheckKinds.Stream.Name);
+        using var rig = Rig(simulator.TargetUrl("openai"), CheckKinds.Stream.Name, Timeout);
 
         var result = await rig.ProbeAsync("target", CheckKinds.Stream.Name, "gpt-4.1");
 
@@ -47,7 +49,7 @@ public class HostileUpstreamTests
                 await Task.Delay(50, context.RequestAborted);
             }
         });
-        using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name, Timeout);
 
         var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
@@ -60,7 +62,7 @@ public class HostileUpstreamTests
     {
         await using var upstream = await LoopbackServer.StartAsync(context =>
             context.Response.WriteAsync("{\"data\":[" + string.Join(",", Enumerable.Repeat("{\"id\":\"padding-model\"}", 10_000)) + "]}"));
-        using var rig = Rig(upstream.Url, CheckKinds.Models.Name, maxBodyBytes: 64 * 1024);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name, RoomyTimeout, maxBodyBytes: 64 * 1024);
 
         var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
@@ -80,10 +82,11 @@ public class HostileUpstreamTests
             context.Response.Headers.ContentEncoding = "gzip";
             await context.Response.Body.WriteAsync(bomb.ToArray());
         });
-        using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
+        using var rig = Rig(upstream.Url, CheckKinds.Models.Name, RoomyTimeout);
 
         var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
+        // Inflated, the 256 MiB would be over the 1 MiB body limit; read as sent, the gzip bytes are not JSON.
         Assert.Equal(ProbeOutcome.InvalidResponse, result.Outcome);
         Assert.Contains("not valid JSON", result.Reason);
     }
@@ -100,7 +103,7 @@ public class HostileUpstreamTests
                 context.Response.ContentType = "application/json";
                 await context.Response.Body.WriteAsync(body);
             });
-            using var rig = Rig(upstream.Url, CheckKinds.Models.Name);
+            using var rig = Rig(upstream.Url, CheckKinds.Models.Name, RoomyTimeout);
 
             var result = await rig.ProbeAsync("target", CheckKinds.Models.Name);
 
@@ -110,7 +113,7 @@ public class HostileUpstreamTests
 
     static HostileUpstreamTests() => Environment.SetEnvironmentVariable("HOSTILE_TEST_KEY", "sk-hostile-test");
 
-    private static ProbeRig Rig(Uri url, string check, int maxBodyBytes = 1024 * 1024) => new(new ExporterOptions
+    private static ProbeRig Rig(Uri url, string check, TimeSpan timeout, int maxBodyBytes = 1024 * 1024) => new(new ExporterOptions
     {
         Probing = new ProbingOptions { MaxBodyBytes = maxBodyBytes },
         Targets =
@@ -119,7 +122,7 @@ public class HostileUpstreamTests
             {
                 Name = "target", Protocol = ProtocolKind.Openai, BaseUrl = url.ToString(), Models = ["gpt-4.1"],
                 Credential = new CredentialOptions { Env = "HOSTILE_TEST_KEY" },
-                Checks = new() { [check] = new CheckOptions { Interval = TimeSpan.FromMinutes(1), Timeout = Timeout } },
+                Checks = new() { [check] = new CheckOptions { Interval = TimeSpan.FromMinutes(1), Timeout = timeout } },
             },
         ],
     });
