@@ -26,6 +26,11 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     private readonly OpenEndedSeries _openEnded = new();
     private readonly ITimer _stateRefresh;
     private readonly object _restartGate = new();
+    // Held while a probe's result or a circuit's transition is recorded, and while a restart records the latest results
+    // into the fresh instruments and publishes them: a result that ends during a restart is then either among those the
+    // fresh instruments start from, or recorded into them after, never lost to the disposed ones until its next probe.
+    // A restart holds it for the replay only (not its two collections), and probes hold it a few microseconds each.
+    private readonly Lock _recordGate = new();
     private ExporterInstruments _instruments;
     private bool _disposed;
 
@@ -38,7 +43,7 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
         _create = () => new ExporterInstruments(results, health, circuits, config, build, time, spend, _openEnded);
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
-        circuits.Transitioned += (key, state) => Volatile.Read(ref _instruments).RecordCircuitTransition(key, state);
+        circuits.Transitioned += RecordCircuitTransition;
         // A health state nobody confirms turns unknown with time alone, and a Retry-After pause ends with time. The refresh
         // walks every target, model and circuit: every second it cost ~6 % of the exporter's CPU at 10,000 series; every
         // 5 s it costs a fifth of that and is still a third of a 15 s scrape interval.
@@ -49,7 +54,17 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
 
     private static readonly TimeSpan CollectionTimeout = TimeSpan.FromSeconds(5);
 
-    public void RecordProbe(ProbeResult result, TargetOptions target) => Volatile.Read(ref _instruments).RecordProbe(result, target);
+    public void RecordProbe(ProbeResult result, TargetOptions target)
+    {
+        using var _ = _recordGate.EnterScope();
+        _instruments.RecordProbe(result, target);
+    }
+
+    private void RecordCircuitTransition(CircuitKey key, CircuitState state)
+    {
+        using var _ = _recordGate.EnterScope();
+        _instruments.RecordCircuitTransition(key, state);
+    }
 
     public void RecordSkipped(ProbeKey key, string reason) => Volatile.Read(ref _instruments).RecordSkipped(key, reason);
 
@@ -98,6 +113,7 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
             _limits.ObservedWhenSized = _openEnded.Counts();
             _openEnded.Clear();
             var fresh = _create();
+            using var recording = _recordGate.EnterScope();
             fresh.RecordCurrent(_results.Latest);
             Volatile.Write(ref _instruments, fresh);
         }

@@ -1,5 +1,8 @@
+using System.Diagnostics.Metrics;
 using Microsoft.Extensions.DependencyInjection;
 using RelayExporter.Configuration;
+using RelayExporter.Outcomes;
+using RelayExporter.Probing;
 using RelayExporter.Simulator;
 using RelayExporter.Telemetry;
 using RelayExporter.Tests.Infrastructure;
@@ -67,6 +70,55 @@ public sealed class InstrumentRestartTests : IAsyncLifetime
         Assert.DoesNotContain("target=\"relay-b\"", text);
         AssertEverySeriesOnce(ScrapedMetrics.Parse(text));
         Assert.NotNull(ScrapedMetrics.Parse(text).Find("relay_probe_success", ("target", "relay-a")));
+    }
+
+    [Fact]
+    public async Task A_probe_that_ends_while_a_restart_records_the_latest_results_again_is_not_lost_to_the_old_instruments()
+    {
+        using var client = _exporter.CreateClient();
+        await _exporter.Services.Scheduler().StopAsync(CancellationToken.None);
+        var store = _exporter.Services.GetRequiredService<ProbeResultStore>();
+        var metrics = _exporter.Services.GetRequiredService<ExporterMetrics>();
+        var config = _exporter.Services.GetRequiredService<RunningConfig>();
+        var succeeded = store.Latest.Single(r => r.Key.Target == "relay-a");
+        Assert.True(succeeded.Succeeded);
+        var failed = succeeded with { Outcome = ProbeOutcome.ServerError, Reason = "HTTP 500", StartedAt = succeeded.StartedAt.AddSeconds(1) };
+        var restarting = Environment.CurrentManagedThreadId;
+        Task? lateProbe = null;
+        using var listener = new MeterListener();
+        listener.InstrumentPublished = (instrument, l) =>
+        {
+            if (instrument.Meter.Name == ExporterMetrics.MeterName && instrument.Name == "relay_probe_success") l.EnableMeasurementEvents(instrument);
+        };
+        listener.SetMeasurementEventCallback<int>((_, _, tags, _) =>
+        {
+            if (Environment.CurrentManagedThreadId != restarting || lateProbe is not null || !IsOf("relay-a", tags)) return;
+            // The restart is recording relay-a's latest result into its fresh instruments: a probe of relay-a ends now,
+            // as the scheduler records one (the store first, then the metrics).
+            lateProbe = Task.Run(() =>
+            {
+                store.Add(failed);
+                metrics.RecordProbe(failed, config.Current.Targets.Single(t => t.Name == "relay-a"));
+            });
+            // Recorded into the instruments about to be replaced, it would end at once; held until the fresh ones are
+            // published, it cannot end before this wait does.
+            lateProbe.Wait(TimeSpan.FromSeconds(1));
+        });
+        listener.Start();
+
+        metrics.Restart(FleetSize.Of(config.Current));
+
+        Assert.NotNull(lateProbe);
+        await lateProbe.WaitAsync(Deadline);
+        var scraped = ScrapedMetrics.Parse(await client.GetStringAsync("/metrics"));
+        Assert.Equal(0, scraped.Find("relay_probe_success", ("target", "relay-a"))?.Value);
+    }
+
+    private static bool IsOf(string target, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        foreach (var tag in tags)
+            if (tag.Key == "target") return Equals(tag.Value, target);
+        return false;
     }
 
     private static void AssertEverySeriesOnce(ScrapedMetrics scraped)
