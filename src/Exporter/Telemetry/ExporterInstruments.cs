@@ -84,7 +84,7 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
     {
         _circuitTransitions.Add(1, OrderedTags.ForCircuit(key).With("to", to.Label()));
         _openEnded.Transition(key, to);
-        _states.RecordCircuit(key, to);
+        _states.RecordCircuit(key);
     }
 
     public void RecordProbe(ProbeResult result, TargetOptions target)

@@ -22,7 +22,9 @@ internal sealed class StateGauges
     private readonly Gauge<int> _modelState;
     private readonly Gauge<int> _modelFailures;
     private readonly Gauge<int> _circuitState;
-    // What was recorded last; a lock keeps the gauge and this in step when a probe and the timer record at once.
+    // What was recorded last; a lock keeps the gauge and this in step when a probe, a transition and the timer record at
+    // once. A state is read under the lock too: whoever records last records the newest, and a timer refresh that read a
+    // state just before a probe changed it cannot record it over the probe's.
     private readonly Dictionary<(string Target, string? Model), (HealthState State, int Failures)> _health = new();
     private readonly Dictionary<CircuitKey, CircuitState> _circuits = new();
     private readonly Lock _gate = new();
@@ -49,29 +51,37 @@ internal sealed class StateGauges
     /// <summary>Records every state that changed since it was last recorded.</summary>
     public void Refresh()
     {
-        var now = _time.GetUtcNow();
-        foreach (var (target, health) in _healthBoard.Targets) RecordHealth(target, null, health, now);
-        foreach (var (target, model, health) in _healthBoard.Models) RecordHealth(target, model, health, now);
-        foreach (var circuit in _circuitBoard.All) RecordCircuit(circuit.Key, circuit.State);
+        foreach (var (target, health) in _healthBoard.Targets) RecordHealth(target, null, health);
+        foreach (var (target, model, health) in _healthBoard.Models) RecordHealth(target, model, health);
+        foreach (var circuit in _circuitBoard.All) RecordCircuit(circuit);
     }
 
     /// <summary>Records the states a probe of this target (and model) may have changed.</summary>
     public void RefreshAfterProbe(ProbeKey probe, IEnumerable<string> listedModels)
     {
         var (target, model) = (probe.Target, probe.Model);
-        var now = _time.GetUtcNow();
-        if (_healthBoard.ForTarget(target) is { } targetHealth) RecordHealth(target, null, targetHealth, now);
+        if (_healthBoard.ForTarget(target) is { } targetHealth) RecordHealth(target, null, targetHealth);
         foreach (var listed in listedModels.Append(model))
-            if (listed is not null && _healthBoard.ForModel(target, listed) is { } modelHealth) RecordHealth(target, listed, modelHealth, now);
-        if (_circuitBoard.Find(CircuitKey.Of(probe)) is { } circuit) RecordCircuit(circuit.Key, circuit.State);
+            if (listed is not null && _healthBoard.ForModel(target, listed) is { } modelHealth) RecordHealth(target, listed, modelHealth);
+        if (_circuitBoard.Find(CircuitKey.Of(probe)) is { } circuit) RecordCircuit(circuit);
     }
 
-    public void RecordCircuit(CircuitKey key, CircuitState state)
+    /// <summary>
+    /// After a transition of this circuit: records the state it is in now. Polly queues its callbacks and runs them later,
+    /// on a thread of their own; by then the circuit may have moved on, and a timer refresh may have recorded that already.
+    /// </summary>
+    public void RecordCircuit(CircuitKey key)
+    {
+        if (_circuitBoard.Find(key) is { } circuit) RecordCircuit(circuit);
+    }
+
+    private void RecordCircuit(ProbeCircuit circuit)
     {
         using var _ = _gate.EnterScope();
-        if (_circuits.TryGetValue(key, out var recorded) && recorded == state) return;
-        _circuits[key] = state;
-        var tags = OrderedTags.ForCircuit(key);
+        var state = circuit.State;
+        if (_circuits.TryGetValue(circuit.Key, out var recorded) && recorded == state) return;
+        _circuits[circuit.Key] = state;
+        var tags = OrderedTags.ForCircuit(circuit.Key);
         foreach (var candidate in CircuitStateLabels.All)
             _circuitState.Record(candidate == state ? 1 : 0, tags.With("state", candidate.Label()));
     }
@@ -85,11 +95,11 @@ internal sealed class StateGauges
         return scores;
     }
 
-    private void RecordHealth(string target, string? model, SubjectHealth health, DateTimeOffset now)
+    private void RecordHealth(string target, string? model, SubjectHealth health)
     {
-        var verdict = health.VerdictAt(now);
-        var current = (verdict.State, Failures: verdict.ConsecutiveFailures);
         using var _ = _gate.EnterScope();
+        var verdict = health.VerdictAt(_time.GetUtcNow());
+        var current = (verdict.State, Failures: verdict.ConsecutiveFailures);
         if (_health.TryGetValue((target, model), out var recorded) && recorded == current) return;
         _health[(target, model)] = current;
         var tags = OrderedTags.ForTarget(target, model);

@@ -95,12 +95,15 @@ public sealed class InstrumentRestartTests : IAsyncLifetime
             if (Environment.CurrentManagedThreadId != restarting || lateProbe is not null || !IsOf("relay-a", tags)) return;
             // The restart is recording relay-a's latest result into its fresh instruments: a probe of relay-a ends now,
             // as the scheduler records one (the store first, then the metrics).
+            using var stored = new ManualResetEventSlim();
             lateProbe = Task.Run(() =>
             {
                 store.Add(failed);
+                stored.Set();
                 metrics.RecordProbe(failed, config.Current.Targets.Single(t => t.Name == "relay-a"));
             });
-            // Recorded into the instruments about to be replaced, it would end at once; held until the fresh ones are
+            Assert.True(stored.Wait(Deadline), "the late probe's result was not stored");
+            // Recorded into the instruments about to be replaced, it ends at once; held until the fresh ones are
             // published, it cannot end before this wait does.
             lateProbe.Wait(TimeSpan.FromSeconds(1));
         });

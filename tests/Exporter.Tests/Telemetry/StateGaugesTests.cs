@@ -87,6 +87,21 @@ public sealed class StateGaugesTests : IAsyncLifetime
         Assert.Equal("closed", Assert.Single(circuit, s => s.Value == 1).Labels["state"]);
     }
 
+    [Fact]
+    public async Task A_transition_reported_late_records_the_state_the_circuit_is_in_by_then()
+    {
+        var circuit = _circuits.For(CircuitKey.Api("relay"));
+        await circuit.IsolateAsync();
+        await circuit.CloseAsync();
+        _gauges.RefreshAfterProbe(new ProbeKey("relay", "models", null), []);
+
+        // Polly runs its callbacks later, on a thread of their own: the isolation's may come after the close was recorded.
+        _gauges.RecordCircuit(circuit.Key);
+
+        var states = ScrapedMetrics.Parse(await _app.ScrapeTextAsync()).Named("relay_circuit_state");
+        Assert.Equal("closed", Assert.Single(states, s => s.Value == 1).Labels["state"]);
+    }
+
     private static string CurrentState(string text) =>
         Assert.Single(ScrapedMetrics.Parse(text).Named("relay_target_health_state"), s => s.Value == 1).Labels["state"];
 
