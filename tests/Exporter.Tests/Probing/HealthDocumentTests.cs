@@ -24,7 +24,7 @@ public class HealthDocumentTests
     public async Task The_documents_own_status_decides_the_outcome(string document, string outcome, bool degraded, string reason)
     {
         await using var relay = await LoopbackServer.StartAsync(context => Answer(context, 200, "application/json", document));
-        using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 1s }");
+        using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 10s }");
 
         var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
@@ -38,7 +38,7 @@ public class HealthDocumentTests
     public async Task The_status_field_and_its_values_are_configurable()
     {
         await using var relay = await LoopbackServer.StartAsync(context => Answer(context, 200, "application/json", """{"success":true,"data":{"state":"offline"}}"""));
-        using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 1s, status_field: data.state, healthy_values: [online], down_values: [offline] }");
+        using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 10s, status_field: data.state, healthy_values: [online], down_values: [offline] }");
 
         var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
@@ -54,7 +54,7 @@ public class HealthDocumentTests
     public async Task With_document_none_only_the_status_code_counts(int status, string type, string body, string outcome)
     {
         await using var gateway = await LoopbackServer.StartAsync(context => Answer(context, status, type, body));
-        using var rig = Rig(gateway.Url, "health: { interval: 1m, timeout: 1s, path: /, document: none }");
+        using var rig = Rig(gateway.Url, "health: { interval: 1m, timeout: 10s, path: /, document: none }");
 
         var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
 
