@@ -35,6 +35,7 @@ public static class ExporterApp
         ConfigureLogging(builder.Logging, commandLine);
 
         builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton(commandLine.Shard ?? Shard.Whole);
         builder.Services.AddSingleton(provider => new RunningConfig(configPath, options, provider.GetRequiredService<TimeProvider>(), commandLine.Shard is null ? null : commandLine.Shard.Select));
         builder.Services.AddExporterTelemetry();
         builder.Services.AddWiredProbing();

@@ -11,6 +11,9 @@ namespace RelayExporter.Sharding;
 /// </summary>
 public sealed record Shard(int Index, int Count)
 {
+    /// <summary>The whole fleet in one replica: no <c>--shard.count</c> given.</summary>
+    public static Shard Whole { get; } = new(0, 1);
+
     public override string ToString() => $"{Index}/{Count}";
 
     public bool Owns(string targetName) => OwnerOf(targetName, Count) == Index;

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Polly.CircuitBreaker;
+using RelayExporter.Sharding;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
@@ -38,8 +39,8 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
     private readonly StateGauges _states;
     private readonly OpenEndedSeries _openEnded;
 
-    public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
-        DailySpend spend, OpenEndedSeries openEnded)
+    public ExporterInstruments(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, Shard shard,
+        TimeProvider time, DailySpend spend, OpenEndedSeries openEnded)
     {
         _openEnded = openEnded;
         _meter = new Meter(ExporterMetrics.MeterName, build.Version);
@@ -61,7 +62,7 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
         _latest = new LatestProbeGauges(_meter, openEnded);
         _states = new StateGauges(_meter, health, circuits, time);
         ObserveHealthDocuments(results);
-        ObserveExporter(config, build);
+        ObserveExporter(config, build, shard);
         ObserveSpend(spend);
         ObserveDirectPairs(config);
     }
@@ -170,10 +171,13 @@ internal sealed class ExporterInstruments : IInFlightCounter, IDisposable
         MetricCatalog.HealthDocumentProblems.ObservableGauge(_meter, () => PerTarget<int>(document => document.Problems.Count));
     }
 
-    private void ObserveExporter(RunningConfig config, BuildInfo build)
+    private void ObserveExporter(RunningConfig config, BuildInfo build, Shard shard)
     {
         MetricCatalog.ExporterBuildInfo.ObservableGauge(_meter,
             () => new Measurement<int>(1, Tag("revision", build.Revision), Tag("runtime", build.Runtime), Tag("version", build.Version)));
+        // What a rule needs to see a shard that nothing scrapes: the shards it should find, and which one this is.
+        MetricCatalog.ExporterShard.ObservableGauge(_meter, () => shard.Index);
+        MetricCatalog.ExporterShards.ObservableGauge(_meter, () => shard.Count);
         MetricCatalog.ConfigLastReloadSuccessful.ObservableGauge(_meter, () => config.LastReloadSucceeded ? 1 : 0);
         MetricCatalog.ConfigLastReloadSuccessTimestamp.ObservableGauge(_meter, () => config.LastSuccessfulReload.ToUnixTimeMilliseconds() / 1000.0);
         MetricCatalog.ProbesMaxConcurrency.ObservableGauge(_meter, () => config.Current.Probing.MaxConcurrency);

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Polly.CircuitBreaker;
+using RelayExporter.Sharding;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Health;
@@ -34,13 +35,13 @@ public sealed class ExporterMetrics : IProbeResultSink, IProbingActivity, IDispo
     private ExporterInstruments _instruments;
     private bool _disposed;
 
-    public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, TimeProvider time,
+    public ExporterMetrics(ProbeResultStore results, HealthBoard health, CircuitBoard circuits, RunningConfig config, BuildInfo build, Shard shard, TimeProvider time,
         DailySpend spend, InProcessScrape collection, CardinalityLimits limits)
     {
         _collection = collection;
         _limits = limits;
         _results = results;
-        _create = () => new ExporterInstruments(results, health, circuits, config, build, time, spend, _openEnded);
+        _create = () => new ExporterInstruments(results, health, circuits, config, build, shard, time, spend, _openEnded);
         _limits.SizedFor = FleetSize.Of(config.Current);
         _instruments = _create();
         circuits.Transitioned += RecordCircuitTransition;

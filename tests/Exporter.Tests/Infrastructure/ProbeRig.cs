@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using RelayExporter.Sharding;
 using RelayExporter.Circuits;
 using RelayExporter.Configuration;
 using RelayExporter.Hosting;
@@ -31,6 +32,7 @@ public sealed class ProbeRig : IDisposable
         if (recordsScheduledProbes)
         {
             services.AddSingleton(BuildInfo.Current);
+            services.AddSingleton(Shard.Whole);
             services.AddSingleton<CardinalityLimits>();
             services.AddSingleton<ExporterMetrics>();
             services.AddSingleton<InProcessScrape>();

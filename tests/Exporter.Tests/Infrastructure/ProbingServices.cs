@@ -3,6 +3,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Internal;
 using Microsoft.Extensions.Logging;
+using RelayExporter.Sharding;
 using RelayExporter.Configuration;
 using RelayExporter.Hosting;
 using RelayExporter.Probing;
@@ -29,6 +30,7 @@ public static class ProbingServices
         services.AddSingleton<IHostApplicationLifetime, ApplicationLifetime>();
         services.AddSingleton(new RunningConfig(configPath, ConfigLoader.Load(configPath), time));
         services.AddSingleton(BuildInfo.Current);
+        services.AddSingleton(Shard.Whole);
         services.AddSingleton<CardinalityLimits>();
         services.AddSingleton<ExporterMetrics>();
         services.AddSingleton<InProcessScrape>();

@@ -59,6 +59,10 @@ public sealed class ShardedFleetTests
                 using var document = JsonDocument.Parse(await response.Content.ReadAsStringAsync());
                 var listed = document.RootElement.GetProperty("targets").EnumerateArray().Select(t => t.GetProperty("name").GetString()!).ToHashSet();
                 Assert.Equal(probed.ToHashSet(), listed);
+                // And so do its metrics, for the rule that pages when a shard is not scraped.
+                var scraped = await ScrapedMetrics.ScrapeAsync(client);
+                Assert.Equal(index, Assert.Single(scraped.Named("relay_exporter_shard")).Value);
+                Assert.Equal(2, Assert.Single(scraped.Named("relay_exporter_shards")).Value);
             }
         }
         finally

@@ -283,6 +283,18 @@ internal static class MetricCatalog
         Help = "Always 1; the labels say which build is running.",
     };
 
+    public static readonly MetricDefinition ExporterShard = new()
+    {
+        Name = "relay_exporter_shard", Kind = MetricKind.Gauge, Labels = [], Series = Few,
+        Help = "This replica's shard (--shard.index), 0 to relay_exporter_shards - 1; 0 when the fleet is not sharded.",
+    };
+
+    public static readonly MetricDefinition ExporterShards = new()
+    {
+        Name = "relay_exporter_shards", Kind = MetricKind.Gauge, Labels = [], Series = Few,
+        Help = "How many shards split the fleet (--shard.count); 1 when it is not sharded.",
+    };
+
     public static readonly MetricDefinition ConfigLastReloadSuccessful = new()
     {
         Name = "relay_exporter_config_last_reload_successful", Kind = MetricKind.Gauge, Labels = [], Series = Few,
@@ -364,7 +376,7 @@ internal static class MetricCatalog
         TargetHealthState, TargetHealth, TargetConsecutiveFailures, ModelHealthState, ModelHealth, ModelConsecutiveFailures, CircuitState, CircuitTransitions,
         SpendToday, Budget, SpendProjected, DirectPairInfo,
         GenAiOperationDuration, GenAiTokenUsage, GenAiTimeToFirstChunk, GenAiTimePerOutputChunk,
-        ExporterBuildInfo, ConfigLastReloadSuccessful, ConfigLastReloadSuccessTimestamp, ProbesInFlight, ProbesMaxConcurrency, ScheduleLag, LabelOverflow,
+        ExporterBuildInfo, ExporterShard, ExporterShards, ConfigLastReloadSuccessful, ConfigLastReloadSuccessTimestamp, ProbesInFlight, ProbesMaxConcurrency, ScheduleLag, LabelOverflow,
         .. Kept, ThreadPoolThreads, ThreadPoolQueueLength,
     ];
 
