@@ -8,10 +8,18 @@ namespace RelayExporter.Configuration;
 public sealed class RunningConfig(string path, ExporterOptions initial, TimeProvider time, Func<ExporterOptions, ExporterOptions>? inForce = null)
 {
     private readonly object _reloadGate = new();
+    // Before the shard takes its part: the process read every target's credential, and must redact them all.
+    private IReadOnlyList<Secret> _loadedSecrets = [.. initial.Secrets()];
     private ExporterOptions _current = inForce?.Invoke(initial) ?? initial;
 
     public string Path { get; } = path;
     public ExporterOptions Current => Volatile.Read(ref _current);
+
+    /// <summary>
+    /// Every secret of the file last loaded, those of targets another shard probes included (<see cref="Current"/>
+    /// holds only this shard's): the process read them all.
+    /// </summary>
+    public IReadOnlyList<Secret> LoadedSecrets => Volatile.Read(ref _loadedSecrets);
     public bool LastReloadSucceeded { get; private set; } = true;
     public DateTimeOffset LastSuccessfulReload { get; private set; } = time.GetUtcNow();
 
@@ -44,6 +52,7 @@ public sealed class RunningConfig(string path, ExporterOptions initial, TimeProv
             try
             {
                 next = ConfigLoader.Load(Path, reconciler?.Check);
+                Volatile.Write(ref _loadedSecrets, [.. next.Secrets()]);
                 if (inForce is not null) next = inForce(next);
             }
             catch (ConfigException e)

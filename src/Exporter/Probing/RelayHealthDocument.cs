@@ -41,15 +41,15 @@ public sealed partial record RelayHealthDocument(
             if (UpstreamValueRefusal.Of(name, ProviderName(), secrets) is { } refusal)
             {
                 refused.Add(refusal);
-                problems.Add(refusal == UpstreamValueRefusal.Secret ? "a provider name carries a credential; ignored" : $"provider name \"{Truncate(name)}\" is not a plain name; ignored");
+                problems.Add(refusal == UpstreamValueRefusal.Secret ? "a provider name carries a credential; ignored" : $"provider name \"{secrets.Cut(name, 40)}\" is not a plain name; ignored");
                 continue;
             }
             if (providers.Count >= MaxProviders) { overCap++; continue; }
-            providers.Add(Provider(SharedStrings.Share(name), value, problems));
+            providers.Add(Provider(SharedStrings.Share(name), value, problems, secrets));
         }
         if (overCap > 0) problems.Add($"{overCap} providers beyond the first {MaxProviders} were ignored");
-        var activeNodes = Number(root, problems, "", MaxCount, "active_nodes", "activeNodes");
-        var queueDepth = Number(root, problems, "", MaxCount, "queue_depth", "queueDepth");
+        var activeNodes = Number(root, problems, secrets, "", MaxCount, "active_nodes", "activeNodes");
+        var queueDepth = Number(root, problems, secrets, "", MaxCount, "queue_depth", "queueDepth");
         // The latest document of every relay is kept: arrays, and one without problems keeps no list of its own.
         return new RelayHealthDocument(status, providers.ToArray(), activeNodes, queueDepth, problems.Count == 0 ? Array.Empty<string>() : problems, overCap)
         {
@@ -81,7 +81,7 @@ public sealed partial record RelayHealthDocument(
         }
     }
 
-    private static UpstreamStatus Provider(string name, JsonElement value, List<string> problems)
+    private static UpstreamStatus Provider(string name, JsonElement value, List<string> problems, SecretRedactor secrets)
     {
         bool? available = value.ValueKind switch
         {
@@ -98,7 +98,7 @@ public sealed partial record RelayHealthDocument(
         };
         if (available is null) problems.Add($"provider {name}: availability not recognised");
         // Relays report latency in milliseconds; Prometheus wants seconds.
-        var latencyMs = value.ValueKind == JsonValueKind.Object ? Number(value, problems, $"provider {name}: ", MaxLatencyMs, "latency", "latency_ms") : null;
+        var latencyMs = value.ValueKind == JsonValueKind.Object ? Number(value, problems, secrets, $"provider {name}: ", MaxLatencyMs, "latency", "latency_ms") : null;
         return new UpstreamStatus(name, available, latencyMs / 1000);
     }
 
@@ -110,7 +110,7 @@ public sealed partial record RelayHealthDocument(
     };
 
     /// <summary>The first of the named fields, when it is a number from 0 to <paramref name="max"/>; anything else is a problem.</summary>
-    private static double? Number(JsonElement owner, List<string> problems, string subject, double max, params string[] names)
+    private static double? Number(JsonElement owner, List<string> problems, SecretRedactor secrets, string subject, double max, params string[] names)
     {
         foreach (var name in names)
         {
@@ -125,7 +125,7 @@ public sealed partial record RelayHealthDocument(
             if (value is >= 0 && value <= max) return value; // neither NaN nor infinite
             problems.Add(value is null
                 ? $"{subject}{name} is a JSON {present.ValueKind}, expected a number"
-                : $"{subject}{name} {Truncate(present.ValueKind == JsonValueKind.String ? present.GetString()! : present.GetRawText())} is not a number from 0 to {max.ToString(CultureInfo.InvariantCulture)}");
+                : $"{subject}{name} {secrets.Cut(present.ValueKind == JsonValueKind.String ? present.GetString()! : present.GetRawText(), 40)} is not a number from 0 to {max.ToString(CultureInfo.InvariantCulture)}");
             return null;
         }
         return null;
@@ -139,8 +139,6 @@ public sealed partial record RelayHealthDocument(
         problems.Add(problem);
         return null;
     }
-
-    private static string Truncate(string text) => text.Length <= 40 ? text : text[..40] + "…";
 }
 
 /// <summary>One upstream provider as the relay reports it (a value: the latest document of every relay keeps an array of them).</summary>

@@ -35,6 +35,21 @@ public class HealthDocumentTests
     }
 
     [Fact]
+    public async Task A_long_status_is_cut_after_the_secrets_are_out_so_no_start_of_a_key_survives()
+    {
+        const string key = "sk-health-7d2e9a4c1f";
+        await using var relay = await LoopbackServer.StartAsync(context =>
+            Answer(context, 200, "application/json", JsonSerializer.Serialize(new { status = new string('x', 35) + key })));
+        using var env = new EnvironmentScope([new("HEALTH_DOCUMENT_KEY", key)]);
+        using var rig = Rig(relay.Url, "health: { interval: 1m, timeout: 10s }", "credential: { env: HEALTH_DOCUMENT_KEY }, ");
+
+        var result = await rig.ProbeAsync("relay", CheckKinds.Health.Name);
+
+        Assert.Contains("is none of the configured status values", result.Reason);
+        Assert.DoesNotContain(key[..5], result.Reason); // cut first, the key's first five characters would be too few to be found
+    }
+
+    [Fact]
     public async Task The_status_field_and_its_values_are_configurable()
     {
         await using var relay = await LoopbackServer.StartAsync(context => Answer(context, 200, "application/json", """{"success":true,"data":{"state":"offline"}}"""));
@@ -69,12 +84,12 @@ public class HealthDocumentTests
         return context.Response.WriteAsync(body);
     }
 
-    private static ProbeRig Rig(Uri url, string checks)
+    private static ProbeRig Rig(Uri url, string checks, string credential = "")
     {
         var path = Path.Combine(Path.GetTempPath(), $"health-document-{Guid.NewGuid():N}.yml");
         File.WriteAllText(path, $$"""
             targets:
-              - { name: relay, kind: relay, protocol: openai, base_url: "{{url}}", checks: { {{checks}} } }
+              - { name: relay, kind: relay, protocol: openai, base_url: "{{url}}", {{credential}}checks: { {{checks}} } }
             """);
         try
         {

@@ -34,6 +34,24 @@ public sealed class LoadedSecretsTests : IDisposable
     }
 
     [Fact]
+    public void The_credentials_of_targets_another_shard_probes_and_those_a_reload_replaced_are_redacted_too()
+    {
+        var keyFile = Write("key", FirstKey);
+        var path = Config(keyFile, "http://127.0.0.1:1");
+        // As a sharded replica whose shard has none of the file's targets: the process still read their credentials.
+        var config = new RunningConfig(path, ConfigLoader.Load(path), TimeProvider.System, options => { options.Targets = []; return options; });
+        var secrets = new ProcessSecrets(config);
+        Assert.Empty(config.Current.Targets);
+        Assert.Equal(SecretRedactor.Marker, secrets.Redactor().Redact(FirstKey));
+
+        File.WriteAllText(keyFile, SecondKey);
+        Assert.Empty(config.Reload());
+
+        // An upstream may still echo the key the file named before (a rotation; a relay forwarding with it).
+        Assert.Equal($"{SecretRedactor.Marker} {SecretRedactor.Marker}", secrets.Redactor().Redact($"{FirstKey} {SecondKey}"));
+    }
+
+    [Fact]
     public async Task A_credential_file_deleted_after_loading_is_still_sent_and_redacted_until_reload()
     {
         // The upstream refuses the key and echoes it back, as a hostile or careless one does.

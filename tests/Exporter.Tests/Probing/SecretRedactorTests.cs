@@ -16,6 +16,15 @@ public sealed class SecretRedactorTests
     }
 
     [Fact]
+    public void A_secret_is_redacted_as_it_is_written_into_a_url_too()
+    {
+        const string secret = "AIza+SyG/EMK=EY0123+abcd/ef";
+        var redactor = new SecretRedactor([secret]);
+
+        Assert.Equal($"GET /v1beta/models?key={SecretRedactor.Marker}", redactor.Redact($"GET /v1beta/models?key={Uri.EscapeDataString(secret)}"));
+    }
+
+    [Fact]
     public void Part_of_a_secret_is_redacted_from_six_characters_on()
     {
         Assert.Equal("starts <redacted> ends", Secrets.Redact($"starts {Key[..6]} ends"));

@@ -35,7 +35,8 @@ public sealed class HealthCheck : IProbeCheck
             + (down.Count > 0 ? $", unavailable: {string.Join(", ", down)}" : "")
             + (health.Problems.Count > 0 ? $"; document problems: {string.Join("; ", health.Problems)}" : "");
         var (verdict, said) = Verdict(document.RootElement, settings);
-        var status = said is null ? $"{settings.StatusField} not reported" : $"{settings.StatusField} \"{said}\"";
+        // The value goes into a reason that people read: a hostile relay's long value is cut, after its secrets are out.
+        var status = said is null ? $"{settings.StatusField} not reported" : $"{settings.StatusField} \"{context.Exchange.Text.Shorten(said, 40)}\"";
         return verdict switch
         {
             DocumentVerdict.Down => new CheckFindings(ProbeOutcome.UpstreamDown, $"the health document says it is down: {status}, {details}") { Health = health },
@@ -66,7 +67,6 @@ public sealed class HealthCheck : IProbeCheck
             : Listed(settings.DegradedValues) ? DocumentVerdict.Degraded
             : Listed(settings.HealthyValues) ? DocumentVerdict.Healthy
             : DocumentVerdict.Unrecognised;
-        // The value goes into a reason that people read: a hostile relay's long value is cut.
-        return (verdict, said.Length <= 40 ? said : said[..40] + "…");
+        return (verdict, said);
     }
 }

@@ -3,12 +3,15 @@ using RelayExporter.Configuration;
 namespace RelayExporter.Probing.Http;
 
 /// <summary>
-/// The redactor of every secret the process holds (<see cref="ExporterOptions.Secrets"/>), for whatever an upstream
-/// sends back. The secrets are those of the configuration in force, read when it was loaded: a probe reads no file,
-/// and a reload brings the set up to date.
+/// The redactor of every secret the process has held (<see cref="ExporterOptions.Secrets"/>), for whatever an upstream
+/// sends back: those of every target in the file, whichever shard probes it, read when it was loaded (a probe reads no
+/// file); and those a reload removed or replaced, which an upstream may still echo (a rotated key, a relay that
+/// forwards with a key the file no longer names). They add up only over distinct values, so reloads do not grow it.
 /// </summary>
 public sealed class ProcessSecrets(RunningConfig config)
 {
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _held = new(StringComparer.Ordinal);
     private Snapshot? _snapshot;
 
     /// <summary>
@@ -17,15 +20,17 @@ public sealed class ProcessSecrets(RunningConfig config)
     /// </summary>
     public SecretRedactor Redactor(Secret? sent = null)
     {
-        var options = config.Current;
+        var loaded = config.LoadedSecrets;
         var snapshot = Volatile.Read(ref _snapshot);
-        if (snapshot is null || !ReferenceEquals(snapshot.Options, options))
+        if (snapshot is null || !ReferenceEquals(snapshot.Loaded, loaded))
         {
-            snapshot = new Snapshot(options, new SecretRedactor(options.Secrets().Select(s => s.Reveal())));
+            using var _ = _gate.EnterScope();
+            _held.UnionWith(loaded.Select(s => s.Reveal()));
+            snapshot = new Snapshot(loaded, new SecretRedactor(_held));
             Volatile.Write(ref _snapshot, snapshot);
         }
         return snapshot.Redactor.With(sent?.Reveal());
     }
 
-    private sealed record Snapshot(ExporterOptions Options, SecretRedactor Redactor);
+    private sealed record Snapshot(IReadOnlyList<Secret> Loaded, SecretRedactor Redactor);
 }

@@ -21,7 +21,8 @@ public sealed class SecretRedactor
 
     public SecretRedactor(IEnumerable<string> secrets)
     {
-        _secrets = secrets.Where(s => s.Length > 0).Distinct(StringComparer.Ordinal).ToArray();
+        // Also as it is written into a URL (a query-string key with + / = in it is sent, and traced, escaped).
+        _secrets = secrets.Where(s => s.Length > 0).SelectMany(s => new[] { s, Uri.EscapeDataString(s) }).Distinct(StringComparer.Ordinal).ToArray();
         _short = _secrets.Where(s => s.Length < MinFragment).ToArray();
         _fragments = _secrets.SelectMany(s => Enumerable.Range(0, Math.Max(0, s.Length - MinFragment + 1)).Select(i => s.Substring(i, MinFragment)))
             .ToHashSet(StringComparer.Ordinal).GetAlternateLookup<ReadOnlySpan<char>>();
