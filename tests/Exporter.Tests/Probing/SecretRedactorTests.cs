@@ -16,6 +16,15 @@ public sealed class SecretRedactorTests
     }
 
     [Fact]
+    public void A_secret_quoted_masked_by_a_provider_is_redacted_whole_and_another_keys_mask_is_left()
+    {
+        var redactor = new SecretRedactor(["sk-OPENAIKEY-abcdef0123456789WXYZ"]);
+
+        Assert.Equal($"Your api key: {SecretRedactor.Marker} is invalid; Incorrect API key provided: {SecretRedactor.Marker}. Not ours: xy-zz****0000.",
+            redactor.Redact("Your api key: ****WXYZ is invalid; Incorrect API key provided: sk-OP****WXYZ. Not ours: xy-zz****0000."));
+    }
+
+    [Fact]
     public void A_secret_is_redacted_as_it_is_written_into_a_url_too()
     {
         const string secret = "AIza+SyG/EMK=EY0123+abcd/ef";

@@ -35,6 +35,7 @@ public sealed class SecretRedactor
     /// <summary>The text with every secret, and every run of text that is part of one, replaced by <see cref="Marker"/>.</summary>
     public string Redact(string text)
     {
+        text = RedactMasked(text);
         foreach (var secret in _short)
             if (text.Contains(secret, StringComparison.Ordinal)) text = text.Replace(secret, Marker, StringComparison.Ordinal);
         StringBuilder? redacted = null;
@@ -48,6 +49,47 @@ public sealed class SecretRedactor
             copied = start = end;
         }
         return redacted is null ? text : redacted.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    /// <summary>
+    /// Providers quote a key they refuse masked: its first and last few characters around asterisks ("sk-ab****wxyz",
+    /// "****wxyz"), too few to be found as a fragment, yet part of the key. A masked token that starts as one of ours
+    /// does, or ends as one does, is replaced whole.
+    /// </summary>
+    private string RedactMasked(string text)
+    {
+        var at = text.IndexOf(Mask, StringComparison.Ordinal);
+        if (at < 0) return text;
+        var redacted = new StringBuilder(text.Length);
+        var copied = 0;
+        while (at >= 0)
+        {
+            var maskEnd = at;
+            while (maskEnd < text.Length && text[maskEnd] == '*') maskEnd++;
+            var start = at;
+            while (start > copied && IsKeyCharacter(text[start - 1])) start--;
+            var end = maskEnd;
+            while (end < text.Length && IsKeyCharacter(text[end])) end++;
+            if (StartsOrEndsASecret(text.AsSpan(start, at - start), text.AsSpan(maskEnd, end - maskEnd)))
+            {
+                redacted.Append(text, copied, start - copied).Append(Marker);
+                copied = end;
+            }
+            at = text.IndexOf(Mask, end, StringComparison.Ordinal);
+        }
+        return copied == 0 ? text : redacted.Append(text, copied, text.Length - copied).ToString();
+    }
+
+    private const string Mask = "***";
+
+    private static bool IsKeyCharacter(char c) => char.IsAsciiLetterOrDigit(c) || c is '-' or '_';
+
+    private bool StartsOrEndsASecret(ReadOnlySpan<char> before, ReadOnlySpan<char> after)
+    {
+        foreach (var secret in _secrets)
+            if ((before.Length >= 2 && secret.AsSpan().StartsWith(before, StringComparison.Ordinal))
+                || (after.Length >= 2 && secret.AsSpan().EndsWith(after, StringComparison.Ordinal))) return true;
+        return false;
     }
 
     /// <summary>
