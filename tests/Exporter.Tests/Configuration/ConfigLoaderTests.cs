@@ -4,6 +4,7 @@ using RelayExporter.Tests.Infrastructure;
 
 namespace RelayExporter.Tests.Configuration;
 
+[Collection(ProcessEnvironmentCollection.Name)]
 public class ConfigLoaderTests
 {
     private static readonly string TestData = Path.Combine(AppContext.BaseDirectory, "Configuration", "testdata");
