@@ -17,10 +17,11 @@ public sealed class PagingEndToEndTests(ITestOutputHelper output)
     private static readonly TimeSpan FiringDeadline = TimeSpan.FromSeconds(100);
 
     /// <summary>
-    /// From clearing the fault to the resolved notification: the circuit's 15 s break, two successes, a 2 s group_interval;
-    /// RelayAuthFailing also keeps firing for a minute while the target recovers.
+    /// From clearing the fault to the resolved notification: the circuit's 15 s break, two successes, a 2 s group_interval,
+    /// and the time a page keeps firing after its condition cleared (so a failed scrape does not resolve it): 2 minutes for
+    /// RelayTargetDown, 3 for RelayAuthFailing (it outlasts the RelayTargetDown it inhibits).
     /// </summary>
-    private static readonly TimeSpan ResolvedDeadline = TimeSpan.FromSeconds(100);
+    private static readonly TimeSpan ResolvedDeadline = TimeSpan.FromSeconds(280);
 
     private static readonly TimeSpan HealthyPeriod = TimeSpan.FromSeconds(15);
 
